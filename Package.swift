@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Strict settings for every target of ours (hummingbird's loop): Swift 6 mode comes from the tools
+/// version; ExistentialAny makes every existential explicit.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "llmrank",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "LLMRank", targets: ["LLMRank"]),
+        .executable(name: "llmrank", targets: ["LLMRankCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // libcurl, through pkg-config; Debian: libcurl4-openssl-dev.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // OpenBLAS for every matrix product of the encoder; Debian: libopenblas-dev.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Tiny C shims with prefixed names: curl's variadic setopt/getinfo, SHA-256 over OpenSSL.
+        .target(
+            name: "CLLMRankShims",
+            dependencies: ["CCurl"],
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "LLMRank",
+            dependencies: [
+                "CCurl",
+                "CLLMRankShims",
+                "CBLAS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "LLMRankCLI",
+            dependencies: [
+                "LLMRank",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test doubles at the network boundary (a loopback HTTP server that plays an OpenAI
+        // endpoint, with faults on demand), shared by the tests and the benchmarks.
+        .target(
+            name: "LLMRankTestSupport",
+            dependencies: ["LLMRank"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "llmrank-bench",
+            dependencies: [
+                "LLMRank",
+                "LLMRankTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/Sources",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LLMRankTests",
+            dependencies: [
+                "LLMRank",
+                "LLMRankTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)
