@@ -1,0 +1,166 @@
+import Foundation
+
+/// What an endpoint offers, as `llmrank doctor` finds it. The judge uses the same facts to choose
+/// JSON-schema mode over JSON-object mode over plain text, and logprobs over generated tokens.
+public struct EndpointCapabilities: Sendable, Hashable, Codable {
+    public var jsonObject: Bool
+    public var jsonSchema: Bool
+    public var logprobs: Bool
+    /// Alternatives returned per token when logprobs are asked for with `top_logprobs: 5`.
+    public var topLogprobs: Int
+
+    public init(jsonObject: Bool = false, jsonSchema: Bool = false, logprobs: Bool = false, topLogprobs: Int = 0) {
+        self.jsonObject = jsonObject
+        self.jsonSchema = jsonSchema
+        self.logprobs = logprobs
+        self.topLogprobs = topLogprobs
+    }
+
+    /// What an OpenAI-compatible endpoint is assumed to offer when nobody probed it.
+    public static let assumed = EndpointCapabilities(jsonObject: true, jsonSchema: true, logprobs: true, topLogprobs: 5)
+}
+
+/// The outcome of probing an endpoint: one line per check, the capabilities, and latency.
+public struct ProbeReport: Sendable {
+    public struct Check: Sendable, Hashable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+    }
+
+    public var baseURL: String
+    public var model: String
+    public var checks: [Check] = []
+    public var capabilities = EndpointCapabilities()
+    /// Median latency of the plain chat calls.
+    public var medianLatency: Duration?
+    /// Set when the endpoint is unreachable or refuses the key or the model: the run cannot go on.
+    public var fatal: LLMRankError?
+
+    public var ok: Bool { fatal == nil }
+}
+
+/// Probes an endpoint the way a user needs before a long run. Each probe is a real request with
+/// small `max_tokens`; a probe that the endpoint rejects with 400 counts as "not supported".
+public enum EndpointProbe {
+    public static func run(client: ChatClient, model: String, latencySamples: Int = 3) async -> ProbeReport {
+        var report = ProbeReport(baseURL: client.configuration.baseURL, model: model)
+        let keyNote = client.configuration.apiKey == nil ? "no key sent" : "key from \(client.configuration.apiKeyVariable)"
+
+        // 1. Plain chat, a few times, for reachability, the key, and latency.
+        var latencies: [Duration] = []
+        var firstReply = ""
+        for i in 0..<max(1, latencySamples) {
+            let ping = ChatRequest(model: model, messages: [.user("Reply with the single word: pong")],
+                                   temperature: 0, maxTokens: 8)
+            do {
+                let result = try await client.complete(ping)
+                latencies.append(result.record.latency)
+                if i == 0 { firstReply = result.response.content }
+            } catch let error as LLMRankError {
+                report.fatal = error
+                switch (error.kind, error.status) {
+                case (.transport, _), (.timeout, _):
+                    report.checks.append(.init(name: "reachable", ok: false, detail: error.message))
+                case (.http, 401?), (.http, 403?):
+                    report.checks.append(.init(name: "reachable", ok: true, detail: "HTTP answered"))
+                    report.checks.append(.init(name: "key accepted", ok: false, detail: error.message))
+                default:
+                    report.checks.append(.init(name: "reachable", ok: true, detail: "HTTP answered"))
+                    report.checks.append(.init(name: "chat", ok: false, detail: error.message))
+                }
+                return report
+            } catch {
+                report.fatal = LLMRankError(.transport, "\(error)")
+                report.checks.append(.init(name: "reachable", ok: false, detail: "\(error)"))
+                return report
+            }
+        }
+        report.checks.append(.init(name: "reachable", ok: true, detail: client.configuration.baseURL))
+        report.checks.append(.init(name: "key accepted", ok: true, detail: keyNote))
+        report.checks.append(.init(name: "chat", ok: true, detail: "replied \(excerpt(firstReply))"))
+        report.medianLatency = latencies.sorted()[latencies.count / 2]
+
+        // 2. JSON object mode.
+        let objectRequest = ChatRequest(
+            model: model,
+            messages: [.system("You reply with JSON only."),
+                       .user("Return a JSON object with the key \"answer\" set to the number 4.")],
+            temperature: 0, maxTokens: 40, responseFormat: .jsonObject)
+        switch await attempt(client, objectRequest) {
+        case .success(let text):
+            let parsed = jsonObject(text)
+            report.capabilities.jsonObject = parsed != nil
+            report.checks.append(.init(name: "json_object", ok: parsed != nil,
+                                       detail: parsed != nil ? "reply is a JSON object" : "reply is not JSON: \(excerpt(text))"))
+        case .failure(let error):
+            report.checks.append(.init(name: "json_object", ok: false, detail: "rejected: \(error.message)"))
+        }
+
+        // 3. JSON schema mode: an enum the model must pick from and no other keys.
+        let colors: [JSONValue] = ["red", "green", "blue"]
+        let schema: JSONValue = [
+            "type": "object",
+            "properties": ["color": ["type": "string", "enum": .array(colors)]],
+            "required": ["color"],
+            "additionalProperties": false,
+        ]
+        let schemaRequest = ChatRequest(
+            model: model, messages: [.user("Name any colour of the rainbow. Answer in JSON.")],
+            temperature: 0, maxTokens: 40, responseFormat: .jsonSchema(name: "colour", schema: schema))
+        switch await attempt(client, schemaRequest) {
+        case .success(let text):
+            let object = jsonObject(text)
+            let honoured = object.map { $0.count == 1 && $0["color"].map(colors.contains) == true } ?? false
+            report.capabilities.jsonSchema = honoured
+            report.checks.append(.init(name: "json_schema", ok: honoured,
+                                       detail: honoured ? "reply follows the schema" : "reply ignores the schema: \(excerpt(text))"))
+        case .failure(let error):
+            report.checks.append(.init(name: "json_schema", ok: false, detail: "rejected: \(error.message)"))
+        }
+
+        // 4. Logprobs with alternatives.
+        let logprobRequest = ChatRequest(
+            model: model, messages: [.user("Is the sky blue on a clear day? Answer Yes or No.")],
+            temperature: 0, maxTokens: 1, logprobs: true, topLogprobs: 5)
+        do {
+            let result = try await client.complete(logprobRequest)
+            let alternatives = result.response.logprobs?.first?.topLogprobs.count ?? 0
+            report.capabilities.logprobs = result.response.logprobs?.isEmpty == false
+            report.capabilities.topLogprobs = alternatives
+            report.checks.append(.init(name: "logprobs", ok: report.capabilities.logprobs,
+                                       detail: report.capabilities.logprobs
+                                           ? "\(alternatives) alternatives per token" : "none returned"))
+        } catch let error as LLMRankError {
+            report.checks.append(.init(name: "logprobs", ok: false, detail: "rejected: \(error.message)"))
+        } catch {
+            report.checks.append(.init(name: "logprobs", ok: false, detail: "\(error)"))
+        }
+        return report
+    }
+
+    private static func attempt(_ client: ChatClient, _ request: ChatRequest) async -> Result<String, LLMRankError> {
+        do {
+            return .success(try await client.complete(request).response.content)
+        } catch let error as LLMRankError {
+            return .failure(error)
+        } catch {
+            return .failure(LLMRankError(.transport, "\(error)"))
+        }
+    }
+
+    /// The reply as a JSON object, allowing a code fence around it.
+    static func jsonObject(_ text: String) -> [String: JSONValue]? {
+        var t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if t.hasPrefix("```") {
+            t = t.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+                .joined(separator: "\n").replacingOccurrences(of: "```", with: "")
+        }
+        return (try? JSONDecoder().decode(JSONValue.self, from: Data(t.utf8)))?.objectValue
+    }
+
+    private static func excerpt(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return "\"" + (flat.count > 60 ? flat.prefix(60) + "..." : flat) + "\""
+    }
+}

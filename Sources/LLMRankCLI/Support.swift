@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import LLMRank
+
+enum JSONOutput {
+    static func string(_ value: some Encodable, pretty: Bool = false) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                                          : [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (s, atto) = components
+        return Int(s) * 1000 + Int(atto / 1_000_000_000_000_000)
+    }
+}
+
+/// Exit codes: 0 success; 1 an error the run could not get past; 2 bad input (a file, a flag, a
+/// prompt, a model folder); 3 the endpoint failed (unreachable, refused, errors after retries);
+/// 4 `--strict` met a fallback; 5 setup missing (a model or server not installed).
+enum ExitCodes {
+    static func code(for error: LLMRankError) -> Int32 {
+        switch error.kind {
+        case .invalidInput, .invalidPrompt, .invalidModel: 2
+        case .http, .transport, .timeout, .badReply: 3
+        case .strict: 4
+        case .setup: 5
+        default: 1
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Runs the built `llmrank` binary, as a user would, and captures what it prints.
+public struct CLIRunner: Sendable {
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    public let executable: URL
+
+    /// The `llmrank` binary in the build folder the tests run from.
+    public init() throws {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("llmrank")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) {
+                executable = candidate
+                return
+            }
+            dir.deleteLastPathComponent()
+        }
+        throw CLIRunnerError(message: "no llmrank binary near \(CommandLine.arguments[0]): run `swift build` first")
+    }
+
+    /// Runs with `arguments`, the given environment (nothing inherited but PATH and HOME), and `stdin`.
+    public func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env["HOME"] = ProcessInfo.processInfo.environment["HOME"]
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+public struct CLIRunnerError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
