@@ -39,7 +39,7 @@ enum ClientBench {
             print(String(format: "llmrank (libcurl)  %10d %9.0f %9.3f %8.3f", concurrency, Double(calls) / elapsed,
                          percentile(latencies, 0.5), percentile(latencies, 0.99)))
         }
-        fflush(stdout)
+        fflush(nil)
         guard peer else { return }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("client_peer.py").path
