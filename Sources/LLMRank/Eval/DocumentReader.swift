@@ -74,7 +74,7 @@ public enum DocumentReader {
             try file.forEachLine { line, number in
                 guard !isBlank(line) else { return }
                 let json: LocatedJSON
-                do {
+                do throws(LocatedJSON.SyntaxError) {
                     json = try LocatedJSON.parse(Array(line.utf8), firstLine: number)
                 } catch {
                     throw file.invalid(number, "invalid JSON at column \(error.column): \(error.message)")

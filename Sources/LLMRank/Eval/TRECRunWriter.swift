@@ -35,7 +35,7 @@ public enum TRECRunWriter {
     }
 
     /// The run of evaluated queries in their input order (`EvalQuery.list`).
-    public static func format(_ queries: [EvalQuery], tag: String = "llmrank") throws -> String {
+    public static func format(queries: [EvalQuery], tag: String = "llmrank") throws -> String {
         try format(queries.map { (queryID: $0.query.id, list: $0.list) }, tag: tag)
     }
 

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"id": "a", "text": "x"}\#n{"id": "b", "text": "y"\#n"#, "docs.jsonl:2: invalid JSON at column 22: unexpected end of input, expected ',' or '}'"),
+        (#"{"id": "a", "text": "x"}\#n{"id": "b", "text": "y"\#n"#, "docs.jsonl:2: invalid JSON at column 24: unexpected end of input, expected ',' or '}'"),
         (#"{"id": "a", "text": "x"}\#n{"id": "b"}"#, "docs.jsonl:2: missing field 'text' (or 'content', 'contents', 'passage')"),
         (#"{"text": "x"}"#, "docs.jsonl:1: missing field 'id' (or 'docid', '_id')"),
         (#"["a", "x"]"#, "docs.jsonl:1: expected a JSON object, found an array"),
