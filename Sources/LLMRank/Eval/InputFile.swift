@@ -7,13 +7,21 @@ struct InputFile {
         case path(String)
         case stdin
         case data(Data)
+        /// An open handle (a pipe in tests), read to its end.
+        case handle(FileHandle)
     }
 
     var source: Source
     var name: String
+    /// Bytes read at a time by `forEachLine`.
+    var chunkSize = 1 << 20
 
     static func path(_ path: String) -> InputFile {
         path == "-" ? InputFile(source: .stdin, name: "<stdin>") : InputFile(source: .path(path), name: path)
+    }
+
+    static func handle(_ handle: FileHandle, name: String, chunkSize: Int = 1 << 20) -> InputFile {
+        InputFile(source: .handle(handle), name: name, chunkSize: chunkSize)
     }
 
     static func data(_ data: Data, name: String) -> InputFile {
@@ -31,6 +39,8 @@ struct InputFile {
             return [UInt8](d)
         case .stdin:
             return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        case .handle(let h):
+            return [UInt8](h.readDataToEndOfFile())
         case .path(let p):
             do {
                 return [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
@@ -74,6 +84,8 @@ struct InputFile {
             try consume(d, final: true)
         case .stdin:
             try readChunks(FileHandle.standardInput, consume)
+        case .handle(let h):
+            try readChunks(h, consume)
         case .path(let p):
             let handle: FileHandle
             do {
@@ -90,7 +102,7 @@ struct InputFile {
         while true {
             let chunk: Data
             do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+                chunk = try handle.read(upToCount: chunkSize) ?? Data()
             } catch {
                 throw LLMRankError(.invalidInput, "cannot read \(name): \(error.localizedDescription)")
             }

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import LLMRank
 
-@Suite struct DocumentReaderTests {
+@Suite struct EvalDocumentReaderTests {
     @Test func jsonlReadsIDAndTextAliasesAndKeepsOtherFieldsAsMetadata() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("docs.jsonl", """
             {"id": "a", "text": "alpha", "title": "T", "year": 2023}
 
@@ -41,21 +41,48 @@ import Testing
         ("\n\n{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"a\", \"text\": \"y\"}", "docs.jsonl:4: duplicate id 'a' (first on line 3)"),
     ])
     func jsonlErrorsNameFileAndLine(input: String, message: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("docs.jsonl", input)
-        let got = invalidInputMessage { _ = try DocumentReader.read(path: path) }
+        let got = evalInvalidInputMessage { _ = try DocumentReader.read(path: path) }
         #expect(got == message.replacingOccurrences(of: "docs.jsonl", with: path))
+    }
+
+    /// Standard input (`-`) is read in chunks from a handle; lines and multi-byte characters that
+    /// straddle chunks come out whole.
+    @Test func jsonlFromAPipeInSmallChunks() throws {
+        let pipe = Pipe()
+        let text = "{\"id\": \"é1\", \"text\": \"naïve café\"}\r\n\n{\"id\": \"d2\", \"text\": \"😀 x\"}"
+        pipe.fileHandleForWriting.write(Data(text.utf8))
+        try pipe.fileHandleForWriting.close()
+        let (_, piped) = try DocumentReader.read(.handle(pipe.fileHandleForReading, name: "<stdin>", chunkSize: 1),
+                                                 format: .jsonl, keep: nil)
+        #expect(piped.map(\.id) == ["é1", "d2"])
+        #expect(piped.map(\.text) == ["naïve café", "😀 x"])
+        let dir = try EvalScratchDir()
+        let path = try dir.write("d.jsonl", text)
+        for size in [2, 3, 7, 64] {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            let (_, docs) = try DocumentReader.read(.handle(handle, name: "<stdin>", chunkSize: size), format: .jsonl, keep: nil)
+            #expect(docs.map(\.text) == ["naïve café", "😀 x"], "chunk size \(size)")
+        }
+        let bad = "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"a\", \"text\": \"y\"}\n"
+        let p2 = Pipe()
+        p2.fileHandleForWriting.write(Data(bad.utf8))
+        try p2.fileHandleForWriting.close()
+        #expect(evalInvalidInputMessage { _ = try DocumentReader.read(.handle(p2.fileHandleForReading, name: "<stdin>", chunkSize: 4), format: .jsonl, keep: nil) }
+            == "<stdin>:2: duplicate id 'a' (first on line 1)")
     }
 
     @Test func invalidUTF8IsAnErrorWithItsLine() throws {
         var data = Data("{\"id\": \"a\", \"text\": \"x\"}\n".utf8)
         data.append(contentsOf: [0x7B, 0xFF, 0x7D, 0x0A])
-        let got = invalidInputMessage { _ = try DocumentReader.parse(data, name: "d.jsonl", format: .jsonl) }
+        let got = evalInvalidInputMessage { _ = try DocumentReader.parse(data, name: "d.jsonl", format: .jsonl) }
         #expect(got == "d.jsonl:2: not valid UTF-8")
     }
 
     @Test func tsvSkipsAHeaderUnquotesCSVStyleFieldsAndKeepsTabsInText() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("docs.tsv", """
             docid\ttext\r
             d1\tplain text with "quotes" inside\r
@@ -83,14 +110,14 @@ import Testing
         ("d1\tone\nd3\tx\nd2\ty\n\nd3\tagain\n", "docs.tsv:5: duplicate id 'd3' (first on line 2)"),
     ])
     func tsvErrorsNameFileAndLine(input: String, message: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("docs.tsv", input)
-        let got = invalidInputMessage { _ = try DocumentReader.read(path: path) }
+        let got = evalInvalidInputMessage { _ = try DocumentReader.read(path: path) }
         #expect(got == message.replacingOccurrences(of: "docs.tsv", with: path))
     }
 
     @Test func txtUsesLineNumbersAsIDsAndSkipsBlankLines() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("docs.txt", "first doc\n\n  \nfourth line\tkeeps tab\nlast")
         let (_, docs) = try DocumentReader.read(path: path)
         #expect(docs.map(\.id) == ["1", "4", "5"])
@@ -98,7 +125,7 @@ import Testing
     }
 
     @Test func rankLLMJSONGivesTheQueryAndTheHits() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("q.json", """
             {"query": "what is x",
              "hits": [
@@ -127,15 +154,15 @@ import Testing
         ("\"just a string\"", "q.json:1: expected a {\"query\", \"hits\"} object, found a string"),
     ])
     func rankLLMErrorsNameFileAndLine(input: String, message: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("q.json", input)
-        let got = invalidInputMessage { _ = try DocumentReader.read(path: path) }
+        let got = evalInvalidInputMessage { _ = try DocumentReader.read(path: path) }
         #expect(got == message.replacingOccurrences(of: "q.json", with: path))
     }
 
     @Test(arguments: ["docs.jsonl", "docs.tsv", "docs.txt", "docs.json"])
     func emptyFilesGiveNoDocuments(name: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         for content in ["", "\n\n", "  \n"] {
             let path = try dir.write(name, content)
             let (query, docs) = try DocumentReader.read(path: path)
@@ -150,21 +177,21 @@ import Testing
     }
 
     @Test func unknownExtensionAndMissingFileAreErrors() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let csv = try dir.write("docs.csv", "a,b\n")
-        #expect(invalidInputMessage { _ = try DocumentReader.read(path: csv) }
+        #expect(evalInvalidInputMessage { _ = try DocumentReader.read(path: csv) }
             == "\(csv): unknown document format; use .jsonl, .tsv, .txt or .json (rank_llm)")
         // An explicit format overrides the extension.
         #expect(try DocumentReader.read(path: csv, format: .txt).documents.map(\.text) == ["a,b"])
         let missing = dir.path("nope.jsonl")
-        #expect(invalidInputMessage { _ = try DocumentReader.read(path: missing) } == "\(missing): no such file")
+        #expect(evalInvalidInputMessage { _ = try DocumentReader.read(path: missing) } == "\(missing): no such file")
         #expect(DocumentFormat(path: "-") == .jsonl)
         #expect(DocumentFormat(path: "x.NDJSON") == .jsonl)
     }
 
     @Test func deepNestingIsAnErrorNotACrash() throws {
         let deep = String(repeating: "[", count: 100_000)
-        let got = invalidInputMessage {
+        let got = evalInvalidInputMessage {
             _ = try DocumentReader.parse(Data("{\"id\": \"a\", \"text\": \"x\", \"m\": \(deep)}".utf8), name: "d.jsonl", format: .jsonl)
         }
         #expect(got.hasPrefix("d.jsonl:1: invalid JSON at column"))
@@ -176,7 +203,7 @@ import Testing
         let (_, docs) = try DocumentReader.parse(Data(line.utf8), name: "d.jsonl", format: .jsonl)
         #expect(docs[0].text == "tab\tquote\" nl\n é 😀 /")
         let bad = #"{"id": "e", "text": "\ud83d x"}"#
-        #expect(invalidInputMessage { _ = try DocumentReader.parse(Data(bad.utf8), name: "d.jsonl", format: .jsonl) }
+        #expect(evalInvalidInputMessage { _ = try DocumentReader.parse(Data(bad.utf8), name: "d.jsonl", format: .jsonl) }
             == "d.jsonl:1: invalid JSON at column 28: unpaired surrogate in a \\u escape")
     }
 

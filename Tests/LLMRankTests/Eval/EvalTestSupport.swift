@@ -32,7 +32,7 @@ enum EvalPaths {
 }
 
 /// A fresh temporary directory, removed when the value goes away.
-final class ScratchDir {
+final class EvalScratchDir {
     let url: URL
 
     init() throws {
@@ -54,7 +54,7 @@ final class ScratchDir {
 }
 
 /// The message of the `.invalidInput` error `body` throws (a test failure if it throws another or none).
-func invalidInputMessage(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> String {
+func evalInvalidInputMessage(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> String {
     do {
         try body()
         Issue.record("expected an invalid-input error, got none", sourceLocation: sourceLocation)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LLMRank
 
-@Suite struct MetricParsingTests {
+@Suite struct EvalMetricParsingTests {
     @Test func parsesOurNamesAndTrecEvalNames() throws {
         let list = try Metric.parseList("ndcg@10, MRR@10,map,p@5,recall@100,hit@10,ndcg,mrr,map@100")
         #expect(list.map(\.name) == ["ndcg@10", "mrr@10", "map", "p@5", "recall@100", "hit@10", "ndcg", "mrr", "map@100"])
@@ -27,11 +27,11 @@ import Testing
         ("", "empty item in metric list ''"),
     ])
     func badItemsAreNamed(text: String, message: String) {
-        #expect(invalidInputMessage { _ = try Metric.parseList(text) } == message)
+        #expect(evalInvalidInputMessage { _ = try Metric.parseList(text) } == message)
     }
 }
 
-@Suite struct MetricValueTests {
+@Suite struct EvalMetricValueTests {
     /// Hand-computed: ideal [3, 2, 1] at cutoff 3; the ranking gives 0, 3, 1 (u unjudged).
     @Test func ndcgByHand() {
         let j = ["a": 3, "b": 2, "c": 1, "d": 0]
@@ -62,7 +62,7 @@ import Testing
 }
 
 /// Metric values against pytrec_eval, from fixtures/eval/*.json (scripts/reference/eval_fixtures.py).
-@Suite struct MetricFixtureTests {
+@Suite struct EvalMetricFixtureTests {
     static let tolerance = 1e-9
 
     struct Case {
@@ -136,7 +136,7 @@ import Testing
     @Test func tiedTRECRunMatchesPytrecEval() throws {
         let c = try #require(try Self.cases().first { $0.name == "ties" })
         let scores = try #require(c.runScores)
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         var lines = ""
         for (qid, docs) in scores {
             for (i, (doc, score)) in docs.sorted(by: { $0.key < $1.key }).enumerated() {

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import LLMRank
 
-@Suite struct QrelsReaderTests {
+@Suite struct EvalQrelsReaderTests {
     @Test func trecQrelsIgnoreTheIterationField() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("qrels.txt", "1 0 a 2\n1 Q0 b 0\n\n2\t0\ta -1\r\n")
         let qrels = try QrelsReader.read(path: path)
         #expect(qrels.judgments == ["1": ["a": 2, "b": 0], "2": ["a": -1]])
@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func jsonQrelsTakeStringAndNumberGrades() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("qrels.json", #"  {"1": {"a": "2", "b": 0, "c": 3.0}, "2": {}}"#)
         #expect(try QrelsReader.read(path: path).judgments == ["1": ["a": 2, "b": 0, "c": 3], "2": [:]])
     }
@@ -32,14 +32,14 @@ import Testing
         ("{\"1\": {\"a\": 2}\n", "qrels.txt:2: invalid JSON at column 1: unexpected end of input, expected ',' or '}'"),
     ])
     func errorsNameFileAndLine(input: String, message: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("qrels.txt", input)
-        #expect(invalidInputMessage { _ = try QrelsReader.read(path: path) }
+        #expect(evalInvalidInputMessage { _ = try QrelsReader.read(path: path) }
             == message.replacingOccurrences(of: "qrels.txt", with: path))
     }
 
     @Test func emptyQrelsAreEmpty() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         #expect(try QrelsReader.read(path: try dir.write("q.txt", "")).judgments.isEmpty)
         #expect(try QrelsReader.read(path: try dir.write("q.json", "\n{}\n")).judgments.isEmpty)
     }
@@ -55,7 +55,7 @@ import Testing
     }
 }
 
-@Suite struct TRECRunWriterTests {
+@Suite struct EvalTRECRunWriterTests {
     func list(_ ids: [String], scores: [Double?]) -> RankedList {
         RankedList(candidates: zip(ids, scores).enumerated().map { i, p in
             Candidate(document: Document(id: p.0, text: "t"), score: p.1, rank: i + 1)
@@ -77,7 +77,7 @@ import Testing
 
     /// Whatever the scores, trec_eval's re-sort (our TREC reader) gives back the written order.
     @Test func roundTripsThroughTheReaderInOrder() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let ids = ["d9", "d1", "d5", "d10", "d2", "d3"]
         let runs: [(queryID: String, list: RankedList)] = [
             (queryID: "q1", list: list(ids, scores: [nil, nil, nil, nil, nil, nil])),
@@ -98,11 +98,11 @@ import Testing
     }
 
     @Test func rejectsFieldsWithWhitespace() {
-        #expect(invalidInputMessage { _ = try TRECRunWriter.format([(queryID: "q 1", list: list(["a"], scores: [nil]))]) }
+        #expect(evalInvalidInputMessage { _ = try TRECRunWriter.format([(queryID: "q 1", list: list(["a"], scores: [nil]))]) }
             == "query id 'q 1' cannot be written to a TREC run: it is empty or holds whitespace")
-        #expect(invalidInputMessage { _ = try TRECRunWriter.format([(queryID: "q", list: list(["a\tb"], scores: [nil]))]) }
+        #expect(evalInvalidInputMessage { _ = try TRECRunWriter.format([(queryID: "q", list: list(["a\tb"], scores: [nil]))]) }
             == "document id 'a\tb' cannot be written to a TREC run: it is empty or holds whitespace")
-        #expect(invalidInputMessage { _ = try TRECRunWriter.format([], tag: "") }
+        #expect(evalInvalidInputMessage { _ = try TRECRunWriter.format([], tag: "") }
             == "run tag '' cannot be written to a TREC run: it is empty or holds whitespace")
     }
 }

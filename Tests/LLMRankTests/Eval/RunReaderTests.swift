@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import LLMRank
 
-@Suite struct RunReaderTests {
+@Suite struct EvalRunReaderTests {
     @Test func rankLLMRunKeepsFileOrderScoresAndQueryIDs() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("run.json", """
             [{"query": "q one", "hits": [
                 {"qid": 5, "docid": "b", "content": "B", "score": 2.5, "rank": 1},
@@ -43,14 +43,14 @@ import Testing
          "run.json:4: invalid JSON at column 1: unexpected character ']', expected a value"),
     ])
     func rankLLMErrorsNameFileAndLine(input: String, message: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let path = try dir.write("run.json", input)
-        #expect(invalidInputMessage { _ = try RunReader.readRankLLM(path: path) }
+        #expect(evalInvalidInputMessage { _ = try RunReader.readRankLLM(path: path) }
             == message.replacingOccurrences(of: "run.json", with: path))
     }
 
     @Test func emptyRunsGiveNoQueries() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         #expect(try RunReader.readRankLLM(path: try dir.write("e.json", "")).isEmpty)
         #expect(try RunReader.readRankLLM(path: try dir.write("e2.json", " [ ] ")).isEmpty)
         let corpus = try dir.write("c.tsv", "")
@@ -70,7 +70,7 @@ import Testing
     /// A TREC run is put in trec_eval's order: score descending, ties by docid descending (byte-wise),
     /// whatever the rank column and line order say.
     @Test func trecRunTakesTrecEvalOrder() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let run = try dir.write("run.trec", """
             t Q0 e 1 0.5 x
             t Q0 a 2 2 x
@@ -102,28 +102,28 @@ import Testing
         ("q Q0 a 1 1.0 x\nnoq Q0 a 1 1.0 x\n", "run.trec:2: query 'noq' is not in the topics TOPICS"),
     ])
     func trecRunErrorsNameFileAndLine(input: String, message: String) throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let run = try dir.write("run.trec", input)
         let corpus = try dir.write("corpus.tsv", "a\tA\nb\tB\n")
         let topics = try dir.write("topics.tsv", "q\tquery\n")
         let want = message.replacingOccurrences(of: "run.trec", with: run)
             .replacingOccurrences(of: "CORPUS", with: corpus).replacingOccurrences(of: "TOPICS", with: topics)
-        #expect(invalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: corpus, topics: topics) } == want)
+        #expect(evalInvalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: corpus, topics: topics) } == want)
     }
 
     @Test func corpusAndTopicsErrorsNameTheirFiles() throws {
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let run = try dir.write("run.trec", "q Q0 a 1 1.0 x\n")
         let topics = try dir.write("topics.tsv", "q\tquery\n")
         let badCorpus = try dir.write("corpus.jsonl", "{\"id\": \"a\", \"text\": \"A\"}\n{\"id\": \"b\"}\n")
-        #expect(invalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: badCorpus, topics: topics) }
+        #expect(evalInvalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: badCorpus, topics: topics) }
             == "\(badCorpus):2: missing field 'text' (or 'content', 'contents', 'passage')")
         let corpus = try dir.write("corpus.tsv", "a\tA\n")
         let badTopics = try dir.write("t.tsv", "q\tquery\nq\tagain\n")
-        #expect(invalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: corpus, topics: badTopics) }
+        #expect(evalInvalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: corpus, topics: badTopics) }
             == "\(badTopics):2: duplicate id 'q' (first on line 1)")
         let txt = try dir.write("corpus.txt", "A\n")
-        #expect(invalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: txt, topics: topics) }
+        #expect(evalInvalidInputMessage { _ = try RunReader.readTREC(run: run, corpus: txt, topics: topics) }
             == "\(txt): a corpus must be .tsv (id<TAB>text) or .jsonl")
     }
 
@@ -131,7 +131,7 @@ import Testing
     /// run as its data.json.
     @Test func novelEvalTRECRunWithCorpusAndTopicsEqualsItsJSON() throws {
         let json = try RunReader.readRankLLM(path: try EvalPaths.sharedData("noveleval/data.json"))
-        let dir = try ScratchDir()
+        let dir = try EvalScratchDir()
         let runPath = dir.path("noveleval.trec")
         try TRECRunWriter.write(json.map { (queryID: $0.query.id, list: $0.list) }, tag: "google", to: runPath)
         let trec = try RunReader.readTREC(run: runPath, corpus: try EvalPaths.sharedData("noveleval/corpus.tsv"),
