@@ -93,3 +93,46 @@ public struct Evaluation: Sendable, Hashable {
     /// Number of queries the mean is over.
     public var queryCount: Int { perQuery.count }
 }
+
+extension Evaluation {
+    /// The evaluation as JSON (for `--json`): `{"metrics": [names], "mean": {name: value},
+    /// "queries": n, "per_query": {qid: {name: value}}, "unjudged_queries": [...],
+    /// "missing_queries": [...], "rel_threshold": t, "complete_queries": bool}`.
+    public var jsonValue: JSONValue {
+        func values(_ v: [Metric: Double]) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, JSONValue.number(v[$0] ?? 0)) }))
+        }
+        return .object([
+            "metrics": .array(metrics.map { .string($0.name) }),
+            "mean": values(mean),
+            "queries": .number(Double(queryCount)),
+            "per_query": .object(Dictionary(perQuery.map { ($0.queryID, values($0.values)) }, uniquingKeysWith: { a, _ in a })),
+            "unjudged_queries": .array(unjudgedQueries.map { .string($0) }),
+            "missing_queries": .array(missingQueries.map { .string($0) }),
+            "rel_threshold": .number(Double(options.relThreshold)),
+            "complete_queries": .bool(options.completeQueries),
+        ])
+    }
+
+    /// trec_eval-style text: one `metric<TAB>all<TAB>value` line per metric (4 decimals, as
+    /// trec_eval prints), with the per-query lines (`metric<TAB>qid<TAB>value`) first when asked.
+    public func table(perQuery includePerQuery: Bool = false) -> String {
+        var out = ""
+        if includePerQuery {
+            for q in perQuery {
+                for m in metrics { out += "\(m.name)\t\(q.queryID)\t\(Self.format(q.values[m] ?? 0))\n" }
+            }
+        }
+        for m in metrics { out += "\(m.name)\tall\t\(Self.format(mean[m] ?? 0))\n" }
+        return out
+    }
+
+    static func format(_ v: Double) -> String {
+        // Round half away from zero at 4 decimals, without the locale.
+        let scaled = (v * 10000).rounded()
+        let sign = scaled < 0 ? "-" : ""
+        let a = Int(abs(scaled))
+        let frac = String(a % 10000)
+        return "\(sign)\(a / 10000).\(String(repeating: "0", count: 4 - frac.count))\(frac)"
+    }
+}

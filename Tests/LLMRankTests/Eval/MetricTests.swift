@@ -190,3 +190,23 @@ import Testing
         #expect(eval.queryCount == 21)
     }
 }
+
+@Suite struct EvalReportTests {
+    @Test func tableAndJSON() throws {
+        let qrels = Qrels(["1": ["a": 2, "b": 1], "2": ["x": 1], "3": ["y": 1]])
+        let eval = Evaluation(run: [(queryID: "1", ranking: ["b", "a"]), (queryID: "2", ranking: ["z"]),
+                                    (queryID: "9", ranking: ["a"])],
+                              qrels: qrels, metrics: [.hit(1), .mrr(), .precision(3)])
+        #expect(eval.table() == "hit@1\tall\t0.5000\nmrr\tall\t0.5000\np@3\tall\t0.3333\n")
+        #expect(eval.table(perQuery: true).hasPrefix("hit@1\t1\t1.0000\nmrr\t1\t1.0000\np@3\t1\t0.6667\nhit@1\t2\t0.0000\n"))
+        let json = eval.jsonValue
+        #expect(json["mean"] == ["hit@1": 0.5, "mrr": 0.5, "p@3": .number(1.0 / 3)])
+        #expect(json["queries"] == 2)
+        #expect(json["per_query"]?["2"]?["hit@1"] == 0)
+        #expect(json["unjudged_queries"] == ["9"])
+        #expect(json["missing_queries"] == ["3"])
+        #expect(Evaluation.format(0.50583) == "0.5058")
+        #expect(Evaluation.format(0.99996) == "1.0000")
+        #expect(Evaluation.format(0) == "0.0000")
+    }
+}
