@@ -81,9 +81,10 @@ struct PromptFileParser {
         let usage = try checkTemplates(system: system, user: user, repair: repair, method: method,
                                        declared: placeholders, top: top)
         for (placeholder, node) in zip(placeholders, top.sequence("placeholders") ?? [])
-        where !usage.contains(placeholder) {
+        where !usage.all.contains(placeholder) {
             throw failure(node, "placeholders", "placeholder '\(placeholder)' is declared but never used in system, user or repair")
         }
+        try checkEssentials(usage, method: method, user: user)
 
         if method != .aspects, let rubric = top["rubric"] {
             throw failure(rubric, "rubric", "only aspects prompts have a rubric; this prompt is \(method)")
@@ -128,7 +129,7 @@ struct PromptFileParser {
     private func declaredPlaceholders(_ top: Fields, method: JudgeMethod) throws -> [String] {
         guard let items = top.sequence("placeholders") else {
             guard let node = top["placeholders"] else {
-                throw failure(top.node, nil, "missing field 'placeholders' (a list, for \(method): \(method.allowedPlaceholders.joined(separator: ", ")))")
+                throw failure(nil as Int?, nil, "missing field 'placeholders' (a list, for \(method): \(method.allowedPlaceholders.joined(separator: ", ")))")
             }
             throw failure(node, "placeholders", "must be a list such as [\(method.allowedPlaceholders.joined(separator: ", "))]")
         }
@@ -149,9 +150,9 @@ struct PromptFileParser {
     }
 
     /// Checks every tag of the three templates against the method and the declaration; returns
-    /// the placeholders used anywhere.
+    /// which placeholders are used where.
     private func checkTemplates(system: TemplateField, user: TemplateField, repair: TemplateField,
-                                method: JudgeMethod, declared: [String], top: Fields) throws -> Set<String>
+                                method: JudgeMethod, declared: [String], top: Fields) throws -> TemplateUsage
     {
         var used = Set<String>()
         var usedByField: [String: Set<String>] = [:]
@@ -201,17 +202,29 @@ struct PromptFileParser {
             try field.checkMustacheSyntax()
         }
 
-        // The method's essentials must reach the model in system or user.
-        let sent = (usedByField["system"] ?? []).union(usedByField["user"] ?? [])
+        return TemplateUsage(all: used, sent: (usedByField["system"] ?? []).union(usedByField["user"] ?? []),
+                             documentsText: documentsText)
+    }
+
+    struct TemplateUsage {
+        /// Placeholders used anywhere (system, user, repair).
+        var all: Set<String>
+        /// Placeholders that reach the model in the judged request (system, user).
+        var sent: Set<String>
+        /// A listwise `{{#documents}}` section inserts `{{text}}`.
+        var documentsText: Bool
+    }
+
+    /// The method's essentials must reach the model in system or user.
+    private func checkEssentials(_ usage: TemplateUsage, method: JudgeMethod, user: TemplateField) throws {
         let essentials = method == .listwise ? ["query", "documents"] : ["query", "document"]
-        for name in essentials where !sent.contains(name) {
+        for name in essentials where !usage.sent.contains(name) {
             let tag = name == "documents" ? "{{#documents}}...{{/documents}}" : "{{\(name)}}"
             throw failure(user.node, "user", "the prompt never inserts the \(name == "query" ? "query" : "document text") (\(tag)) in system or user")
         }
-        if method == .listwise, !documentsText {
+        if method == .listwise, !usage.documentsText {
             throw failure(user.node, "user", "the {{#documents}} section never inserts the passage text ({{text}})")
         }
-        return used
     }
 
     private func requireDeclared(_ tag: TemplateScanner.Tag, declared: [String], field: TemplateField) throws {
@@ -225,11 +238,11 @@ struct PromptFileParser {
     // MARK: Output contracts
 
     private func pointwiseOutput(_ top: Fields) throws -> OutputContract {
-        guard let outputNode = top["output"] else {
-            throw failure(top.node, nil, "missing field 'output' (pointwise prompts need output.scale, output.json_schema and output.text_pattern)")
+        guard top["output"] != nil else {
+            throw failure(nil as Int?, nil, "missing field 'output' (pointwise prompts need output.scale, output.json_schema and output.text_pattern)")
         }
-        let output = try fields(of: outputNode, path: "output", allowed: ["scale", "score_field", "json_schema", "text_pattern"])
-        let scaleFields = try fields(of: try output.required("scale"), path: "output.scale", allowed: ["min", "max"])
+        let output = try top.nested("output", allowed: ["scale", "score_field", "json_schema", "text_pattern"])
+        let scaleFields = try output.nested("scale", allowed: ["min", "max"])
         let scale = ScoreScale(min: try scaleFields.int("min"), max: try scaleFields.int("max"))
         guard scale.min < scale.max else {
             throw failure(scaleFields.node, "output.scale", "min (\(scale.min)) must be less than max (\(scale.max))")
@@ -244,7 +257,7 @@ struct PromptFileParser {
 
     private func aspectsOutput(_ top: Fields) throws -> OutputContract {
         guard let rubricNode = top["rubric"] else {
-            throw failure(top.node, nil, "missing field 'rubric' (aspects prompts list their aspects: name, min, max, weight)")
+            throw failure(nil as Int?, nil, "missing field 'rubric' (aspects prompts list their aspects: name, min, max, weight)")
         }
         guard case .sequence(let items) = rubricNode, !items.isEmpty else {
             throw failure(rubricNode, "rubric", "must be a non-empty list of aspects (name, min, max, weight)")
@@ -252,7 +265,8 @@ struct PromptFileParser {
         var rubric: [RubricAspect] = []
         for (i, item) in items.enumerated() {
             let path = "rubric[\(i)]"
-            let f = try fields(of: item, path: path, allowed: ["name", "min", "max", "weight", "description"])
+            let f = try fields(of: item, path: path, allowed: ["name", "min", "max", "weight", "description"],
+                               line: item.mark?.line)
             let name = try f.string("name")
             guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
                 throw failure(f["name"], "\(path).name", "'\(name)' is not a valid JSON field name (letters, digits, '_')")
@@ -268,8 +282,8 @@ struct PromptFileParser {
         }
 
         var schema = Self.aspectsSchema(rubric)
-        if let outputNode = top["output"] {
-            let output = try fields(of: outputNode, path: "output", allowed: ["json_schema"])
+        if top["output"] != nil {
+            let output = try top.nested("output", allowed: ["json_schema"])
             if let schemaNode = output["json_schema"] {
                 schema = try jsonValue(schemaNode, path: "output.json_schema")
                 try checkSchema(schema, node: schemaNode,
@@ -293,10 +307,10 @@ struct PromptFileParser {
     private func yesnoOutput(_ top: Fields) throws -> OutputContract {
         var yes = "Yes", no = "No"
         var pattern: String?
-        if let outputNode = top["output"] {
-            let output = try fields(of: outputNode, path: "output", allowed: ["labels", "text_pattern"])
+        if top["output"] != nil {
+            let output = try top.nested("output", allowed: ["labels", "text_pattern"])
             if let labelsNode = output["labels"] {
-                let labels = try fields(of: labelsNode, path: "output.labels", allowed: ["yes", "no"])
+                let labels = try output.nested("labels", allowed: ["yes", "no"])
                 yes = try labels.string("yes")
                 no = try labels.string("no")
                 guard !yes.isEmpty, !no.isEmpty, yes.lowercased() != no.lowercased() else {
@@ -313,8 +327,8 @@ struct PromptFileParser {
     private func listwiseOutput(_ top: Fields) throws -> OutputContract {
         var pattern = #"\[(\d+)\]"#
         var format = "[2] > [1] > [3]"
-        if let outputNode = top["output"] {
-            let output = try fields(of: outputNode, path: "output", allowed: ["text_pattern", "format"])
+        if top["output"] != nil {
+            let output = try top.nested("output", allowed: ["text_pattern", "format"])
             if output["text_pattern"] != nil { pattern = try regex(output, "text_pattern", what: "one passage number") }
             format = try output.optionalString("format") ?? format
         }
@@ -437,7 +451,9 @@ struct PromptFileParser {
 
     // MARK: Mappings
 
-    func fields(of node: Node, path: String?, allowed: [String]) throws -> Fields {
+    /// The fields of a mapping. `line` is where errors about the mapping as a whole point: the
+    /// line of the key that holds it (nil for the top level, whose missing fields have no line).
+    func fields(of node: Node, path: String?, allowed: [String], line: Int? = nil) throws -> Fields {
         guard case .mapping(let mapping) = node else {
             throw failure(node, path, "must be a mapping of \(allowed.joined(separator: ", "))")
         }
@@ -451,7 +467,7 @@ struct PromptFileParser {
             guard entries[name] == nil else { throw failure(key, qualified, "appears twice") }
             entries[name] = (key, value)
         }
-        return Fields(parser: self, node: node, path: path, entries: entries)
+        return Fields(parser: self, node: node, path: path, line: line, entries: entries)
     }
 
     /// One mapping of the file, with typed accessors that fail with file, line and field.
@@ -459,7 +475,14 @@ struct PromptFileParser {
         let parser: PromptFileParser
         let node: Node
         let path: String?
+        let line: Int?
         let entries: [String: (key: Node, value: Node)]
+
+        /// The fields of the mapping under `key`.
+        func nested(_ key: String, allowed: [String]) throws -> Fields {
+            let value = try required(key)
+            return try parser.fields(of: value, path: qualified(key), allowed: allowed, line: entries[key]?.key.mark?.line)
+        }
 
         subscript(key: String) -> Node? { entries[key]?.value }
 
@@ -467,7 +490,7 @@ struct PromptFileParser {
 
         func required(_ key: String) throws -> Node {
             guard let value = self[key] else {
-                throw parser.failure(node, nil, "missing field '\(qualified(key))'")
+                throw parser.failure(line, nil, "missing field '\(qualified(key))'")
             }
             return value
         }
