@@ -75,7 +75,7 @@ public struct CacheStats: Sendable, Hashable, Codable {
 public final class JudgmentCache: Sendable {
     /// The database file.
     public let path: URL
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// Calls in flight in this process, by key (see `CachedChat`).
     let flights = FlightTable()
     private let counters = SessionCounters()
