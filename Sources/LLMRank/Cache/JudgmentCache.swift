@@ -270,7 +270,7 @@ public final class JudgmentCache: Sendable {
             }
         }
         if olderThan == nil {
-            try await access("compact the cache") { [pool] in
+            try await access("compact the file after deleting \(deleted) entries") { [pool] in
                 try await pool.writeWithoutTransaction { db in
                     try db.execute(sql: "VACUUM")
                     try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")

@@ -138,6 +138,9 @@ struct PromptFileParser {
             guard let name = item.scalar?.string else {
                 throw failure(item, "placeholders", "every entry must be a placeholder name")
             }
+            if method == .listwise, name == "rank" || name == "text" {
+                throw failure(item, "placeholders", "'\(name)' is a field of each of 'documents': declare 'documents' and use {{\(name)}} inside {{#documents}}...{{/documents}}")
+            }
             guard method.allowedPlaceholders.contains(name) else {
                 throw failure(item, "placeholders", "placeholder '\(name)' is not allowed for \(method) prompts (allowed: \(method.allowedPlaceholders.joined(separator: ", ")))")
             }
@@ -554,12 +557,14 @@ struct PromptFileParser {
         let method: JudgeMethod
 
         /// The file line of a template line: exact for literal blocks (`|`, `|-`), whose text
-        /// starts on the line after the indicator; the field's line for single-line values.
+        /// starts on the line after the indicator; for folded and flow scalars only the first
+        /// line is known (their line breaks are folded), later ones are reported as template lines.
         func fileLine(_ templateLine: Int) -> Int? {
             guard let mark = node.mark else { return nil }
             switch style {
             case .literal: return mark.line + templateLine
-            default: return templateLine == 1 && !text.contains(where: \.isNewline) ? mark.line : nil
+            case .folded: return templateLine == 1 ? mark.line + 1 : nil
+            default: return templateLine == 1 ? mark.line : nil
             }
         }
 

@@ -69,6 +69,27 @@ import Testing
         #expect(Self.message(yaml) == "prompts/x.yaml:11: field 'repair': template line 2: placeholder 'qurey' is not one of query, document")
     }
 
+    @Test func placeholderInAFoldedBlockGetsTheFirstLineOrTheTemplateLine() {
+        let first = Self.replacing("repair: |-\n  Reply {\"score\": N} only.", with: "repair: >-\n  Reply {{scroe}}\n  only.")
+        #expect(Self.message(first) == "prompts/x.yaml:12: field 'repair': placeholder 'scroe' is not one of query, document")
+        let later = Self.replacing("repair: |-\n  Reply {\"score\": N} only.", with: "repair: >-\n  Reply\n\n  {{scroe}}")
+        #expect(Self.message(later) == "prompts/x.yaml:11: field 'repair': template line 2: placeholder 'scroe' is not one of query, document")
+    }
+
+    @Test func documentFieldsAreNotPlaceholdersOfTheirOwn() {
+        let yaml = """
+            name: l
+            method: listwise
+            version: 1
+            placeholders: [query, documents, text]
+            system: ""
+            user: "{{query}} {{#documents}}{{text}}{{/documents}}"
+            repair: Again.
+            """
+        #expect(Self.message(yaml)
+            == "prompts/x.yaml:4: field 'placeholders': 'text' is a field of each of 'documents': declare 'documents' and use {{text}} inside {{#documents}}...{{/documents}}")
+    }
+
     @Test func badYAMLGivesLineAndColumn() throws {
         let yaml = Self.replacing("version: 1", with: "version: [1")
         let message = try #require(Self.message(yaml))
