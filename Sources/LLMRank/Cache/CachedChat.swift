@@ -152,6 +152,9 @@ actor FlightTable {
     /// Calls in flight now (for tests).
     var count: Int { flights.count }
 
+    /// Callers waiting on the call for `key` (for tests).
+    func waiters(for key: String) -> Int { flights[key]?.waiters.count ?? 0 }
+
     /// Joins the call in flight for `key`, or starts `operation` as that call.
     func join(key: String, operation: @escaping @Sendable () async throws -> FlightOutcome) -> Ticket {
         nextID += 1

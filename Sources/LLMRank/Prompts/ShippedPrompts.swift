@@ -12,8 +12,7 @@ description: Direct answer (0-5), completeness (0-3) and factual accuracy (0-2);
 placeholders: [query, document]
 
 system: |-
-  You are an expert search quality rater. You assess a passage against a search query on several
-  aspects, each on its own scale, from what the passage says. You answer only in the format asked.
+  You are an expert search quality rater. You assess a passage against a search query on several aspects, each on its own scale, from what the passage says. You answer only in the format asked.
 
 user: |-
   Search query:
@@ -23,20 +22,14 @@ user: |-
   {{document}}
 
   Rate the passage on three aspects:
-  - direct_answer (0-5): does the passage directly answer the query? 0 = not at all,
-    5 = it states the answer plainly.
-  - completeness (0-3): does it cover everything the query asks for? 0 = nothing,
-    3 = every part of the query.
-  - factual_accuracy (0-2): is what it says about the query correct and consistent?
-    0 = wrong or contradictory, 1 = partly, 2 = correct as far as the passage shows.
+  - direct_answer (0-5): does the passage directly answer the query? 0 = not at all, 5 = it states the answer plainly.
+  - completeness (0-3): does it cover everything the query asks for? 0 = nothing, 3 = every part of the query.
+  - factual_accuracy (0-2): is what it says about the query correct and consistent? 0 = wrong or contradictory, 1 = partly, 2 = correct as far as the passage shows.
 
-  Reply with only a JSON object of the form
-  {"completeness": C, "direct_answer": D, "factual_accuracy": F} with integer values.
+  Reply with only a JSON object of the form {"completeness": C, "direct_answer": D, "factual_accuracy": F} with integer values.
 
 repair: |-
-  Your previous reply could not be read. Reply with only a JSON object of the form
-  {"completeness": C, "direct_answer": D, "factual_accuracy": F}, where direct_answer is an
-  integer from 0 to 5, completeness from 0 to 3 and factual_accuracy from 0 to 2, and nothing else.
+  Your previous reply could not be read. Reply with only a JSON object of the form {"completeness": C, "direct_answer": D, "factual_accuracy": F}, where direct_answer is an integer from 0 to 5, completeness from 0 to 3 and factual_accuracy from 0 to 2, and nothing else.
 
 rubric:
   - {name: direct_answer, min: 0, max: 5, weight: 1, description: The passage answers the query directly.}
@@ -63,12 +56,10 @@ description: Orders a window of numbered passages by relevance; the reply is a p
 placeholders: [query, documents, num]
 
 system: |-
-  You are a search relevance expert. You order passages by how relevant they are to a search
-  query, and you answer only with the passage numbers in the format asked.
+  You are a search relevance expert. You order passages by how relevant they are to a search query, and you answer only with the passage numbers in the format asked.
 
 user: |-
-  Below are {{num}} passages, each marked with a number in square brackets. Order them by how
-  relevant they are to this search query: {{query}}
+  Below are {{num}} passages, each marked with a number in square brackets. Order them by how relevant they are to this search query: {{query}}
 
   {{#documents}}
   [{{rank}}] {{text}}
@@ -76,13 +67,10 @@ user: |-
   {{/documents}}
   Search query: {{query}}
 
-  Order all {{num}} passages above from most to least relevant to the search query. Reply with the
-  passage numbers only, most relevant first, in the form [2] > [1] > [3]. Use every number from
-  1 to {{num}} exactly once and write nothing else.
+  Order all {{num}} passages above from most to least relevant to the search query. Reply with the passage numbers only, most relevant first, in the form [2] > [1] > [3]. Use every number from 1 to {{num}} exactly once and write nothing else.
 
 repair: |-
-  Your previous reply was not a complete ordering. Reply again with all {{num}} passage numbers,
-  most relevant first, each exactly once, in the form [2] > [1] > [3], and nothing else.
+  Your previous reply was not a complete ordering. Reply again with all {{num}} passage numbers, most relevant first, each exactly once, in the form [2] > [1] > [3], and nothing else.
 
 output:
   text_pattern: '\[(\d+)\]'
@@ -98,8 +86,7 @@ description: Relevance of one passage to the query, 0-10, after one or two sente
 placeholders: [query, document]
 
 system: |-
-  You are an expert search quality rater. You judge how relevant a passage is to a search query,
-  from what the passage says, not from what you know yourself. You answer only in the format asked.
+  You are an expert search quality rater. You judge how relevant a passage is to a search query, from what the passage says, not from what you know yourself. You answer only in the format asked.
 
 user: |-
   Search query:
@@ -115,14 +102,10 @@ user: |-
   1-3 = the passage is on the topic of the query but does not answer it.
   0 = the passage has nothing to do with the query.
 
-  First explain your judgment in one or two short sentences, then give the grade.
-  Reply with only a JSON object of the form {"reasoning": "...", "score": N},
-  where N is an integer from 0 to 10.
+  First explain your judgment in one or two short sentences, then give the grade. Reply with only a JSON object of the form {"reasoning": "...", "score": N}, where N is an integer from 0 to 10.
 
 repair: |-
-  Your previous reply could not be read. Reply with only a JSON object of the form
-  {"reasoning": "...", "score": N}, with one short sentence of reasoning and N an integer
-  from 0 to 10, and nothing else.
+  Your previous reply could not be read. Reply with only a JSON object of the form {"reasoning": "...", "score": N}, with one short sentence of reasoning and N an integer from 0 to 10, and nothing else.
 
 output:
   scale: {min: 0, max: 10}
@@ -148,8 +131,7 @@ description: Relevance of one passage to the query, graded 1 (irrelevant) to 5 (
 placeholders: [query, document]
 
 system: |-
-  You are an expert search quality rater. You judge how relevant a passage is to a search query,
-  from what the passage says, not from what you know yourself. You answer only in the format asked.
+  You are an expert search quality rater. You judge how relevant a passage is to a search query, from what the passage says, not from what you know yourself. You answer only in the format asked.
 
 user: |-
   Search query:
@@ -168,8 +150,7 @@ user: |-
   Reply with only a JSON object of the form {"score": N}, where N is an integer from 1 to 5.
 
 repair: |-
-  Your previous reply could not be read. Reply with only a JSON object of the form {"score": N},
-  where N is an integer from 1 to 5, and nothing else.
+  Your previous reply could not be read. Reply with only a JSON object of the form {"score": N}, where N is an integer from 1 to 5, and nothing else.
 
 output:
   scale: {min: 1, max: 5}
@@ -193,9 +174,7 @@ description: Is the passage relevant to the query? Yes or No; score = P(Yes) / (
 placeholders: [query, document]
 
 system: |-
-  You are an expert search quality rater. You decide whether a passage is relevant to a search
-  query: relevant means it answers the query or contains information the query asks for.
-  You answer with a single word, Yes or No.
+  You are an expert search quality rater. You decide whether a passage is relevant to a search query: relevant means it answers the query or contains information the query asks for. You answer with a single word, Yes or No.
 
 user: |-
   Search query:

@@ -2,12 +2,16 @@ import Foundation
 @testable import LLMRank
 
 /// A `ChatCompleting` double at the network boundary: counts the requests it receives, answers
-/// after an optional delay, fails on demand, and notices cancellation.
+/// after an optional delay (or once released, while held), fails on demand, and notices
+/// cancellation.
 final class CountingUpstream: ChatCompleting {
     actor State {
         var calls: [ChatRequest] = []
         var failuresLeft = 0
         var cancellations = 0
+        var held = false
+        func hold() { held = true }
+        func release() { held = false }
         func record(_ request: ChatRequest) -> Bool {
             calls.append(request)
             if failuresLeft > 0 {
@@ -44,6 +48,14 @@ final class CountingUpstream: ChatCompleting {
 
     func complete(_ request: ChatRequest) async throws -> ChatResult {
         let fail = await state.record(request)
+        while await state.held {
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                await state.cancelled()
+                throw error
+            }
+        }
         if delay > .zero {
             do {
                 try await Task.sleep(for: delay)

@@ -49,10 +49,15 @@ import Testing
         let file = try CacheFixtures.temporaryDatabase()
         defer { CacheFixtures.remove(file) }
         let cache = try JudgmentCache.open(path: file)
-        let upstream = CountingUpstream(delay: .milliseconds(300))
+        let upstream = CountingUpstream()
+        await upstream.state.hold()
         let chat = Self.chat(upstream, cache)
+        let key = try chat.cacheKey(for: CacheFixtures.request(5))
         let results = try await withThrowingTaskGroup(of: ChatResult.self) { group in
             for _ in 0..<24 { group.addTask { try await chat.complete(CacheFixtures.request(5)) } }
+            // Every caller is waiting on the one call before upstream answers.
+            while await cache.flights.waiters(for: key) < 24 { try await Task.sleep(for: .milliseconds(5)) }
+            await upstream.state.release()
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(await upstream.callCount == 1)
@@ -91,9 +96,11 @@ import Testing
         let file = try CacheFixtures.temporaryDatabase()
         defer { CacheFixtures.remove(file) }
         let cache = try JudgmentCache.open(path: file)
-        let upstream = CountingUpstream(delay: .milliseconds(100))
+        let upstream = CountingUpstream()
         let chat = Self.chat(upstream, cache)
         await upstream.state.failNext(1)
+        await upstream.state.hold()
+        let key = try chat.cacheKey(for: CacheFixtures.request(2))
         // Concurrent identical requests share the one failing call and all see its error.
         let outcomes = await withTaskGroup(of: LLMRankError?.self) { group in
             for _ in 0..<5 {
@@ -106,8 +113,11 @@ import Testing
                     }
                 }
             }
+            while await cache.flights.waiters(for: key) < 5 { try? await Task.sleep(for: .milliseconds(5)) }
+            await upstream.state.release()
             return await group.reduce(into: []) { $0.append($1) }
         }
+        #expect(outcomes.count == 5)
         #expect(outcomes.allSatisfy { $0?.status == 503 })
         #expect(await upstream.callCount == 1)
         #expect(try await cache.keys().isEmpty)
@@ -161,12 +171,13 @@ import Testing
         let file = try CacheFixtures.temporaryDatabase()
         defer { CacheFixtures.remove(file) }
         let cache = try JudgmentCache.open(path: file)
-        let upstream = CountingUpstream(delay: .milliseconds(400))
+        let upstream = CountingUpstream(delay: .milliseconds(500))
         let chat = Self.chat(upstream, cache)
         let first = Task { try await chat.complete(CacheFixtures.request(4)) }
         while await upstream.callCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
         let second = Task { try await chat.complete(CacheFixtures.request(4)) }
-        try await Task.sleep(for: .milliseconds(50))
+        let key = try chat.cacheKey(for: CacheFixtures.request(4))
+        while await cache.flights.waiters(for: key) < 2 { try await Task.sleep(for: .milliseconds(5)) }
         first.cancel()
         let result = try await second.value
         #expect(await upstream.callCount == 1)
