@@ -141,13 +141,7 @@ import Darwin
         // Three children start together on a file that does not exist yet, and this process
         // writes too: creation, WAL setup and writes all race.
         let children = try (1...3).map { try Self.spawn(mode: "burst:\($0)", file: file) }
-        var cache: JudgmentCache?
-        let openDeadline = ContinuousClock.now + .seconds(60)
-        while cache == nil, ContinuousClock.now < openDeadline {
-            cache = try? JudgmentCache.open(path: file)
-            if cache == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        let parent = try #require(cache)
+        let parent = try JudgmentCache.open(path: file)
         try await Self.burst(CachedChat(upstream: CountingUpstream(), cache: parent, methodVersion: Self.methodVersion), own: 4)
         for child in children {
             try await Self.waitForExit(child, timeout: .seconds(120))
