@@ -55,7 +55,9 @@ public enum JSONExtractor {
         reader.skipSpace()
         guard let value = reader.readValue(depth: 0) else { return nil }
         reader.skipSpace()
-        return reader.position == reader.bytes.count ? value : nil
+        // Not `cond ? value : nil`: JSONValue is nil-expressible, so that nil would be `.null`.
+        guard reader.position == reader.bytes.count else { return nil }
+        return value
     }
 }
 

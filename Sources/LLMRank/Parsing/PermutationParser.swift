@@ -20,8 +20,8 @@ public struct ParsedPermutation: Sendable, Hashable {
 /// kind of separator (`>` or `=` chains, `,`/`;` lists, one per line, spaces) with no letters between
 /// them. The run with the most distinct valid ids is the ranking (the last such run on a tie, since
 /// replies conclude last), so "Passage [3] is off-topic. Ranking: [2] > [1] > [3]" reads [2, 1, 3], not
-/// [3, 2, 1] as a read of all ids in order would (rank_llm's way). When no run has two ids, every id
-/// counts in order of appearance ("[2] is best, then [1], then [3]").
+/// [3, 2, 1] as a read of all ids in order would (rank_llm's way). When no run has two valid ids (one
+/// for a window of one), every id counts in order of appearance ("[2] is best, then [1], then [3]").
 ///
 /// Repairs, each flagged `permutation-repaired`:
 /// - ids outside [1]..[count] are dropped ("dropped out-of-range [0], [21]");
@@ -194,8 +194,9 @@ public enum PermutationParser {
         func score(_ run: [Identifier]) -> Int {
             Set(run.compactMap(\.value).filter { $0 >= 1 && $0 <= count }).count
         }
+        // A run must hold two ids to be a ranking (one, when the window has one passage).
         guard let best = runs.indices.max(by: { (score(runs[$0]), $0) < (score(runs[$1]), $1) }),
-            runs[best].count >= 2
+            score(runs[best]) >= min(2, count)
         else { return ids }
         return runs[best]
     }
