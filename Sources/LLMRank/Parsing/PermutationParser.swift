@@ -18,7 +18,7 @@ public struct ParsedPermutation: Sendable, Hashable {
 /// `[n]` (spaces inside allowed, as are the full-width `【n】` and `［n］`), so the stray numbers of
 /// "I ranked 20 passages: [2] > [1]" are not ids. The ids are grouped into runs: ids joined by one
 /// kind of separator (`>` or `=` chains, `,`/`;` lists, one per line, spaces) with no letters between
-/// them. The run with the most distinct valid ids is the ranking (the last such run on a tie, since
+/// them but parenthetical remarks, or one id a line with a description after it ("[3] - on topic"). The run with the most distinct valid ids is the ranking (the last such run on a tie, since
 /// replies conclude last), so "Passage [3] is off-topic. Ranking: [2] > [1] > [3]" reads [2, 1, 3], not
 /// [3, 2, 1] as a read of all ids in order would (rank_llm's way). When no run has two valid ids (one
 /// for a window of one), every id counts in order of appearance ("[2] is best, then [1], then [3]").
@@ -165,27 +165,50 @@ public enum PermutationParser {
 
     private enum Separator { case chain, list, line, space }
 
-    /// What joins two ids, when it can join them into one run: no letters, not too long.
-    private static func separator(_ text: ArraySlice<Unicode.Scalar>) -> Separator? {
-        guard text.count <= 24, !text.contains(where: TextScan.isLetter) else { return nil }
-        if text.contains(where: { ">≻→=".unicodeScalars.contains($0) }) { return .chain }
-        if text.contains(where: { $0 == "," || $0 == ";" }) { return .list }
-        if text.contains("\n") {
-            // One id a line, optionally numbered ("1. [2]\n2. [1]"); a blank line ends the list.
-            return text.filter({ $0 == "\n" }).count == 1 ? .line : nil
+    /// What joins two ids, when it can join them into one run. Parenthetical remarks and the words
+    /// passage(s), document(s), doc are ignored ("[3] (most relevant) > Passage [1]"). Without letters and short: a chain (`>`, `=`, `≻`, `→`), a list
+    /// (`,`, `;`), one id a line (a single line break, optionally numbered: "1. [2]\n2. [1]"), or
+    /// spaces. With letters: one id a line with a description after it ("[3] - on topic\n[1] - …"),
+    /// the next line starting with the id after at most a short prefix ("- ", "2. ").
+    private static func separator(_ raw: ArraySlice<Unicode.Scalar>) -> Separator? {
+        var kept = String.UnicodeScalarView()
+        var depth = 0
+        for c in raw {
+            if c == "(" { depth += 1 } else if c == ")" && depth > 0 { depth -= 1 } else if depth == 0 { kept.append(c) }
         }
-        return text.allSatisfy({ $0.properties.isWhitespace }) ? .space : nil
+        // "Passage [3] > Passage [1]": the word naming the ids is not a remark.
+        var lowered = String(kept).lowercased()
+        for word in ["passages", "passage", "documents", "document", "doc"] { lowered = lowered.replacingOccurrences(word) }
+        let text = Array(lowered.unicodeScalars)
+        let newlines = text.filter { $0 == "\n" }.count
+        if !text.contains(where: TextScan.isLetter) && text.count <= 24 {
+            if text.contains(where: { ">≻→=".unicodeScalars.contains($0) }) { return .chain }
+            if text.contains(where: { $0 == "," || $0 == ";" }) { return .list }
+            if newlines > 0 { return newlines == 1 ? .line : nil }  // a blank line ends a run
+            return text.allSatisfy({ $0.properties.isWhitespace }) ? .space : nil
+        }
+        guard newlines == 1, raw.count <= 240, let nl = text.firstIndex(of: "\n") else { return nil }
+        let nextLinePrefix = text[(nl + 1)...]
+        return nextLinePrefix.count <= 8 && !nextLinePrefix.contains(where: TextScan.isLetter) ? .line : nil
     }
 
     private static func chosenRun(_ ids: [Identifier], in s: [Unicode.Scalar], count: Int) -> [Identifier] {
         var runs: [[Identifier]] = [[ids[0]]]
         var kind: Separator?
         for id in ids.dropFirst() {
-            let previous = runs[runs.count - 1].last!
-            let sep = separator(s[previous.end..<id.start])
-            if let sep, kind == nil || kind == sep {
+            let run = runs[runs.count - 1]
+            let sep = separator(s[run.last!.end..<id.start])
+            // A run keeps the separator it started with; another one (a chain wrapped over two lines)
+            // continues it only with a new id, so "[2] > [1]\n[2] is best because …" stops at [1].
+            let continues: Bool
+            if let sep {
+                continues = kind == nil || kind == sep || !run.contains(where: { $0.value == id.value })
+            } else {
+                continues = false
+            }
+            if continues {
                 runs[runs.count - 1].append(id)
-                kind = sep
+                if kind == nil { kind = sep }
             } else {
                 runs.append([id])
                 kind = nil

@@ -17,9 +17,11 @@
 /// 6. **Line**: a number alone on its line.
 /// 7. **Number**: the one number in the scale's range, when the reply holds exactly one such value.
 ///
-/// Within a level the LAST occurrence wins: replies reason first and conclude last, and a model that
-/// corrects itself corrects forward ("it covers 2 aspects … Score: 4" is 4; "Score: 3 … no, Score: 4"
-/// is 4). Never a score: numbers inside words, names, versions, dates, times, percentages and money
+/// Within a level the LAST in-range occurrence wins: replies reason first and conclude last, and a
+/// model that corrects itself corrects forward ("it covers 2 aspects … Score: 4" is 4; "Score: 3 … no,
+/// Score: 4" is 4), while an out-of-range number after the score is more likely about something else
+/// ("Score: 2. Its BM25 score of 12.3 is high" is 2). Out-of-range numbers count when a level has no
+/// other. Never a score: numbers inside words, names, versions, dates, times, percentages and money
 /// ("GPT-4", "top-10", "3rd", "v1.2.3", "2023-05-01", "50%", "$20"), the bounds of a range ("0-10",
 /// "1 to 5"), denominators ("/10", "out of 10"), list markers of a numbered list. Decimals ("3.5",
 /// ".5") and negative numbers ("-1") are read as written; a score from levels 1-6 outside the scale
@@ -134,8 +136,14 @@ public enum ScoreParser {
         guard !scan.numbers.isEmpty else { return .failure(NoScore(reason: "no number in the reply")) }
         var best: [ScoreSource: (index: Int, labelStart: Int)] = [:]
         func offer(_ source: ScoreSource, _ index: Int, labelStart: Int) {
-            // Later numbers win; for one number, the label nearest to it.
-            if let current = best[source], current.index > index { return }
+            // In-range numbers beat out-of-range ones ("Score: 2. Its BM25 score of 12.3 …" is 2),
+            // then later numbers win; for one number, the label nearest to it.
+            if let current = best[source] {
+                let currentIn = scale.contains(scan.numbers[current.index].value)
+                let newIn = scale.contains(scan.numbers[index].value)
+                if currentIn && !newIn { return }
+                if currentIn == newIn && current.index > index { return }
+            }
             best[source] = (index, labelStart)
         }
         var labels = labelWords
@@ -159,12 +167,12 @@ public enum ScoreParser {
         }
         for source in [ScoreSource.label, .verb, .fraction, .emphasis, .line] {
             if let (k, labelStart) = best[source] {
-                return .success(Located(index: k, source: source, evidence: evidence(scan, from: labelStart, number: k)))
+                return .success(Located(index: k, source: source, evidence: evidence(scan, from: labelStart, number: k, source: source)))
             }
         }
         let distinct = Set(inRange.map { scan.numbers[$0].value })
         if distinct.count == 1, let k = inRange.last {
-            return .success(Located(index: k, source: .number, evidence: evidence(scan, from: scan.numbers[k].start, number: k)))
+            return .success(Located(index: k, source: .number, evidence: evidence(scan, from: scan.numbers[k].start, number: k, source: .number)))
         }
         if distinct.count > 1 {
             let listed = inRange.map { formatNumber(scan.numbers[$0].value) }.uniqued().prefix(5).joined(separator: ", ")
@@ -176,14 +184,14 @@ public enum ScoreParser {
         return .failure(NoScore(reason: "no score: the only numbers are parts of words, ranges or denominators"))
     }
 
-    private static func evidence(_ scan: TextScan, from start: Int, number k: Int) -> String {
+    private static func evidence(_ scan: TextScan, from start: Int, number k: Int, source: ScoreSource) -> String {
         let n = scan.numbers[k]
         var lo = min(start, n.start)
         if n.spanEnd - lo > 80 { lo = max(n.start - 40, lo) }
         let hi = n.spanEnd
         // Keep closing emphasis or tags that directly follow ("**4**", "[[4]]").
         var end = hi
-        while end < scan.s.count, end - hi < 2, scan.s[end] == "*" || scan.s[end] == "]" || scan.s[end] == "_" { end += 1 }
+        while source == .emphasis, end < scan.s.count, end - hi < 2, scan.s[end] == "*" || scan.s[end] == "]" || scan.s[end] == "_" { end += 1 }
         return ParseFailure.excerpt(of: scan.text(lo..<end), limit: 80)
     }
 }

@@ -25,6 +25,24 @@ extension ParsingTests {
             #expect(parsed.flags.isEmpty)
         }
 
+        @Test(arguments: [
+            "Based on relevance, the ranking is:\n\n[3] > [1] > [5] > [2] > [4]\n\nExplanation:\n- [3] directly answers.\n- [1] partially.",
+            "Here is the ranking of the 5 passages:\n1. [3]\n2. [1]\n3. [5]\n4. [2]\n5. [4]",
+            "Passage [3] > Passage [1] > Passage [5] > Passage [2] > Passage [4]",
+            "[3] > [1] > [5],\n[2] > [4]",
+            "```\n[3] > [1] > [5] > [2] > [4]\n```",
+            "[3] (most relevant) > [1] > [5] > [2] > [4] (least relevant)",
+            "[3] - most relevant\n[1] - mentions the topic\n[5] - tangential\n[2]\n[4]",
+            "[3] > [1] > [5] > [2] > [4]\n\nNote: passages [2] and [4] are not relevant.",
+            "[3] > [1] > [5] > [2] > [4]\n[3] is the most relevant because it answers directly.",
+            "The most relevant are [1] and [2]; overall: [3] > [1] > [5] > [2] > [4]",
+        ])
+        func readsRealReplyStyles(_ reply: String) throws {
+            let parsed = try PermutationParser.parse(reply, count: 5).get()
+            #expect(ids(parsed) == [3, 1, 5, 2, 4])
+            #expect(parsed.flags.isEmpty)
+        }
+
         @Test func strayNumbersAreNotIds() throws {
             // rank_llm's cleaner keeps every digit and reads "20" as an id here.
             let parsed = try PermutationParser.parse("I ranked 20 passages: [2] > [1]", count: 2).get()

@@ -74,6 +74,19 @@ extension ParsingTests {
             // Reasoning models.
             ScoreCase("<think>Maybe Score: 1? It cites 3 papers.</think>\nScore: 2", zeroToThree, 2, .label),
             ScoreCase("Hmm, 3 or 1... weighing.</think>\n\n2", zeroToThree, 2, .line),
+            // More styles seen in the wild.
+            ScoreCase("On a scale of 0 to 10, I'd give this a 7.", zeroToTen, 7, .verb),
+            ScoreCase("Relevance Score (0-3): 2", zeroToThree, 2, .label),
+            ScoreCase("Score: 7/10\n\nReasoning: The passage covers 4 out of 5 key points.", zeroToTen, 7, .label),
+            ScoreCase("3\n\nExplanation: The passage covers 2 of the key points.", zeroToThree, 3, .line),
+            ScoreCase("1. The passage names the topic.\n2. It gives detail.\n\n2", zeroToThree, 2, .line),
+            ScoreCase("Judgement: 1 - partially relevant", zeroToThree, 1, .label),
+            ScoreCase("I'll give it a score of 6 out of 10.", zeroToTen, 6, .label),
+            ScoreCase("Score: 2. Its BM25 score of 12.3 is high, but that is not relevance.", zeroToThree, 2, .label),
+            ScoreCase("The passage is 100% relevant. 3", zeroToThree, 3, .number),
+            ScoreCase("2: The passage partially answers the query.", zeroToThree, 2, .number),
+            ScoreCase("Score: [2]", zeroToThree, 2, .label),
+            ScoreCase("Final Score: 8.5/10", zeroToTen, 8.5, .label),
         ]
 
         @Test(arguments: accepted)
