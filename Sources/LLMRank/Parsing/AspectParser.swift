@@ -14,6 +14,28 @@ public struct AspectSpec: Sendable, Hashable, Codable {
     public init(name: String, min: Double, max: Double, weight: Double = 1, integer: Bool = true) {
         self.init(name: name, scale: ScoreScale(min: min, max: max, integer: integer), weight: weight)
     }
+
+    private enum CodingKeys: String, CodingKey { case name, min, max, weight, integer }
+
+    /// Decodes the flat form a rubric is written in: `{name, min, max, weight?, integer?}`
+    /// (weight 1 and integer true by default).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name),
+                  min: try c.decode(Double.self, forKey: .min), max: try c.decode(Double.self, forKey: .max),
+                  weight: try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1,
+                  integer: try c.decodeIfPresent(Bool.self, forKey: .integer) ?? true)
+    }
+
+    /// Encodes the same flat form.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(scale.min, forKey: .min)
+        try c.encode(scale.max, forKey: .max)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(scale.integer, forKey: .integer)
+    }
 }
 
 /// The aspects read from one reply.

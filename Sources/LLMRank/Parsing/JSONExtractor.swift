@@ -49,6 +49,17 @@ public enum JSONExtractor {
         objects(in: reply).first
     }
 
+    /// The reply's JSON value when the reply is nothing else: one value, with only whitespace around
+    /// it, optionally in one code fence (```` ```json … ``` ````). Nil for JSON inside prose.
+    public static func onlyValue(in reply: String) -> JSONValue? {
+        var text = reply.trimmingSpaces
+        if text.hasPrefix("```") {
+            guard let firstLineEnd = text.firstIndex(of: "\n"), text.hasSuffix("```"), text.count >= 6 else { return nil }
+            text = String(text[text.index(after: firstLineEnd)...].dropLast(3))
+        }
+        return parse(text)
+    }
+
     /// `text` read as one lenient JSON value (any kind, surrounding whitespace allowed), or nil.
     public static func parse(_ text: String) -> JSONValue? {
         var reader = LenientJSONReader(bytes: Array(text.utf8), position: 0)

@@ -194,15 +194,15 @@ public enum PermutationParser {
 
     private static func chosenRun(_ ids: [Identifier], in s: [Unicode.Scalar], count: Int) -> [Identifier] {
         var runs: [[Identifier]] = [[ids[0]]]
+        var inRun: Set<String> = [ids[0].text]
         var kind: Separator?
         for id in ids.dropFirst() {
-            let run = runs[runs.count - 1]
-            let sep = separator(s[run.last!.end..<id.start])
+            let sep = separator(s[runs[runs.count - 1].last!.end..<id.start])
             // A run keeps the separator it started with; another one (a chain wrapped over two lines)
             // continues it only with a new id, so "[2] > [1]\n[2] is best because …" stops at [1].
             let continues: Bool
             if let sep {
-                continues = kind == nil || kind == sep || !run.contains(where: { $0.value == id.value })
+                continues = kind == nil || kind == sep || !inRun.contains(id.text)
             } else {
                 continues = false
             }
@@ -211,8 +211,10 @@ public enum PermutationParser {
                 if kind == nil { kind = sep }
             } else {
                 runs.append([id])
+                inRun = []
                 kind = nil
             }
+            inRun.insert(id.text)
         }
         func score(_ run: [Identifier]) -> Int {
             Set(run.compactMap(\.value).filter { $0 >= 1 && $0 <= count }).count

@@ -27,8 +27,10 @@
 /// ".5") and negative numbers ("-1") are read as written; a score from levels 1-6 outside the scale
 /// is clamped into it and flagged `clamped` ("12 > 10"); at level 7 only in-range numbers count.
 ///
-/// Failures: an empty reply (or one that ended inside its reasoning); no number at all; only numbers
-/// that cannot be scores; several different in-range numbers with none labelled ("ambiguous").
+/// Failures: an empty reply (or one that ended inside its reasoning); a reply that is only a JSON
+/// object (fenced or not) without a usable score entry, since the numbers in its other fields are not
+/// the score; no number at all; only numbers that cannot be scores; several different in-range
+/// numbers with none labelled ("ambiguous").
 public enum ScoreParser {
     public static func parse(_ reply: String, scale: ScoreScale, jsonKey: String = "score")
         -> Result<ParsedScore, ParseFailure>
@@ -36,6 +38,10 @@ public enum ScoreParser {
         let answer = ReplyText.answer(of: reply)
         if answer.isBlank { return .failure(answer.blankFailure(reply: reply)) }
         if let fromJSON = scoreFromJSON(answer.text, scale: scale, jsonKey: jsonKey) { return .success(fromJSON) }
+        if case .object = JSONExtractor.onlyValue(in: answer.text) {
+            // A JSON-only reply without its score: numbers elsewhere in it are not the score.
+            return .failure(ParseFailure(reason: "the JSON reply has no usable \"\(jsonKey)\" value", reply: reply))
+        }
         let scan = TextScan(answer.scalars[answer.range])
         switch locate(in: scan, scale: scale, jsonKey: jsonKey) {
         case .success(let found):

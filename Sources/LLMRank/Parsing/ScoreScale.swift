@@ -16,6 +16,15 @@ public struct ScoreScale: Sendable, Hashable, Codable, CustomStringConvertible {
         self.integer = integer
     }
 
+    private enum CodingKeys: String, CodingKey { case min, max, integer }
+
+    /// Decodes `{min, max, integer?}` as a prompt file writes it; `integer` defaults to true.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(min: try c.decode(Double.self, forKey: .min), max: try c.decode(Double.self, forKey: .max),
+                  integer: try c.decodeIfPresent(Bool.self, forKey: .integer) ?? true)
+    }
+
     /// 0 to 1, not integer: the scale of yes/no probabilities.
     public static let unit = ScoreScale(min: 0, max: 1, integer: false)
 

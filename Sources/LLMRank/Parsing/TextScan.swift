@@ -41,10 +41,21 @@ struct TextScan {
     private(set) var numbers: [Number] = []
     private(set) var words: [Word] = []
     private var numberAt: [Int: Int] = [:]
+    /// For each position (and one past the end): where its line starts and ends.
+    private var lineStarts: [Int] = []
+    private var lineEnds: [Int] = []
+    /// Prefix counts over `s`, so that "is this stretch only X" is O(1) on long replies:
+    /// scalars other than whitespace; other than whitespace, `*` and `#` (a line's indent);
+    /// other than whitespace and the decoration around a number alone on its line.
+    private var nonSpace: [Int] = [0]
+    private var nonIndent: [Int] = [0]
+    private var nonDecoration: [Int] = [0]
+    private static let decoration = Set("*_#[]()\"'`.>:-".unicodeScalars)
 
     init(_ scalars: ArraySlice<Unicode.Scalar>) {
         s = Array(scalars)
         base = scalars.startIndex
+        indexLines()
         scanWords()
         scanNumbers()
         markFractionsAndRanges()
@@ -72,6 +83,32 @@ struct TextScan {
     }
 
     // MARK: Scanning
+
+    private mutating func indexLines() {
+        lineStarts = [Int](repeating: 0, count: s.count + 1)
+        lineEnds = [Int](repeating: s.count, count: s.count + 1)
+        var start = 0
+        for i in 0...s.count {
+            lineStarts[i] = start
+            if i < s.count, s[i] == "\n" { start = i + 1 }
+        }
+        var end = s.count
+        for i in stride(from: s.count - 1, through: 0, by: -1) {
+            if s[i] == "\n" { end = i }
+            lineEnds[i] = end
+        }
+        nonSpace.reserveCapacity(s.count + 1)
+        nonIndent.reserveCapacity(s.count + 1)
+        nonDecoration.reserveCapacity(s.count + 1)
+        for c in s {
+            let space = Self.isSpace(c)
+            nonSpace.append(nonSpace.last! + (space ? 0 : 1))
+            nonIndent.append(nonIndent.last! + (space || c == "*" || c == "#" ? 0 : 1))
+            nonDecoration.append(nonDecoration.last! + (space || Self.decoration.contains(c) ? 0 : 1))
+        }
+    }
+
+    private func count(_ prefix: [Int], _ r: Range<Int>) -> Int { r.isEmpty ? 0 : prefix[r.upperBound] - prefix[r.lowerBound] }
 
     private mutating func scanWords() {
         var i = 0
@@ -208,10 +245,10 @@ struct TextScan {
             }
 
             // Alone on its line.
-            let lo = lineStartIndex(n.start), hi = lineEnd(n.spanEnd)
-            let decoration = "*_#[]()\"'`.>:-".unicodeScalars
-            let others = (lo..<n.start).map { s[$0] } + (n.spanEnd..<hi).map { s[$0] }
-            if others.allSatisfy({ Self.isSpace($0) || decoration.contains($0) }) { numbers[k].aloneOnLine = true }
+            let lo = lineStarts[n.start], hi = lineEnds[n.spanEnd]
+            if count(nonDecoration, lo..<n.start) == 0, count(nonDecoration, n.spanEnd..<hi) == 0 {
+                numbers[k].aloneOnLine = true
+            }
         }
     }
 
@@ -220,26 +257,14 @@ struct TextScan {
         guard lineStart(n.start), !n.consumed, n.denominator == nil, n.value >= 0,
             let c = at(n.end), c == "." || c == ")", let c2 = at(n.end + 1), c2 == " " || c2 == "\t"
         else { return false }
-        return (n.end + 2..<lineEnd(n.end)).contains(where: { !Self.isSpace(s[$0]) })
+        let rest = n.end + 2, end = lineEnds[n.end]
+        return rest < end && count(nonSpace, rest..<end) > 0
     }
 
-    private func lineStartIndex(_ i: Int) -> Int {
-        var p = i
-        while p > 0, s[p - 1] != "\n" { p -= 1 }
-        return p
-    }
+    /// Whether only indentation (whitespace, `*`, `#`) comes before `i` on its line.
+    private func lineStart(_ i: Int) -> Bool { count(nonIndent, lineStarts[i]..<i) == 0 }
 
-    private func lineStart(_ i: Int) -> Bool {
-        (lineStartIndex(i)..<i).allSatisfy { Self.isSpace(s[$0]) || s[$0] == "*" || s[$0] == "#" }
-    }
-
-    private func lineEnd(_ i: Int) -> Int {
-        var p = i
-        while p < s.count, s[p] != "\n" { p += 1 }
-        return p
-    }
-
-    private func isOnlySpace(_ r: Range<Int>) -> Bool { r.allSatisfy { Self.isSpace(s[$0]) } }
+    private func isOnlySpace(_ r: Range<Int>) -> Bool { count(nonSpace, r) == 0 }
 
     private func wordIndex(endingAt end: Int) -> Int? {
         // Words are few; a binary search keeps long replies linear enough.
@@ -270,7 +295,7 @@ struct TextScan {
             budget -= 1
             if s[p] == "(", let close = closingParenthesis(after: p) {
                 // A remark without a number ("(higher is better)", "(0-10)") is skipped whole.
-                if !numbers.contains(where: { $0.isCandidate && $0.start > p && $0.start < close }) {
+                if !hasCandidate(in: (p + 1)..<close) {
                     p = close + 1
                     continue
                 }
@@ -298,6 +323,21 @@ struct TextScan {
             return nil
         }
         return nil
+    }
+
+    /// Whether a candidate number starts within `range`.
+    private func hasCandidate(in range: Range<Int>) -> Bool {
+        var lo = 0, hi = numbers.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if numbers[mid].start < range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        var k = lo
+        while k < numbers.count, numbers[k].start < range.upperBound {
+            if numbers[k].isCandidate { return true }
+            k += 1
+        }
+        return false
     }
 
     /// The `)` closing the `(` at `open` on the same line, within 80 scalars.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LLMRank
 
@@ -94,6 +95,17 @@ extension ParsingTests {
                 return
             }
             #expect(empty.reason == "the rubric has no aspects")
+        }
+
+        @Test func specDecodesTheFlatRubricForm() throws {
+            let json = Data(#"[{"name": "coverage", "min": 0, "max": 3}, {"name": "trust", "min": 1, "max": 5, "weight": 0.5, "integer": false}]"#.utf8)
+            let specs = try JSONDecoder().decode([AspectSpec].self, from: json)
+            #expect(specs == [AspectSpec(name: "coverage", min: 0, max: 3),
+                              AspectSpec(name: "trust", min: 1, max: 5, weight: 0.5, integer: false)])
+            let again = try JSONDecoder().decode([AspectSpec].self, from: try JSONEncoder().encode(specs))
+            #expect(again == specs)
+            let scale = try JSONDecoder().decode(ScoreScale.self, from: Data(#"{"min": 10, "max": 0}"#.utf8))
+            #expect(scale == ScoreScale(min: 0, max: 10, integer: true))
         }
 
         @Test func ignoresReasoning() throws {

@@ -35,6 +35,15 @@ extension ParsingTests {
             #expect(JSONExtractor.objects(in: "[{\"x\": 1}, {\"y\": 2}]") == [["x": 1], ["y": 2]])
         }
 
+        @Test func onlyValueIsForRepliesThatAreJustJSON() {
+            #expect(JSONExtractor.onlyValue(in: "  {\"a\": 1}\n") == ["a": 1])
+            #expect(JSONExtractor.onlyValue(in: "```json\n{\"a\": 1}\n```") == ["a": 1])
+            #expect(JSONExtractor.onlyValue(in: "```\n[1, 2]\n```") == [1, 2])
+            #expect(JSONExtractor.onlyValue(in: "Here: {\"a\": 1}") == nil)
+            #expect(JSONExtractor.onlyValue(in: "```json\n{\"a\": 1}") == nil)
+            #expect(JSONExtractor.onlyValue(in: "```") == nil)
+        }
+
         @Test func deepNestingFailsInsteadOfOverflowing() {
             let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
             #expect(JSONExtractor.parse(deep) == nil)

@@ -320,3 +320,23 @@ extension ParsingTests {
         }
     }
 }
+
+extension ParsingTests {
+    /// Replies are bounded by max_tokens, but a runaway model can still send a long one: every
+    /// parser stays near-linear (a generous bound, as the machine is shared).
+    @Suite struct LongReplyTests {
+        @Test func longRepliesParseQuickly() throws {
+            var piece = "Passage [3] mentions GPT-4, 12 facts (2019-2021) and 7/10 claims; score: 2 out of 3. "
+            piece += "[1] > [2] > [4]\n1. item\n**5** {\"score\": 1, \"a\": [1, 2]} ( (x) "
+            let reply = String(repeating: piece, count: 1_500)  // about 200 KB
+            let clock = ContinuousClock()
+            let elapsed = clock.measure {
+                _ = ScoreParser.parse(reply, scale: ScoreScale(min: 0, max: 3))
+                _ = AspectParser.parse(reply, aspects: [AspectSpec(name: "score", min: 0, max: 3)])
+                _ = PermutationParser.parse(reply, count: 5)
+                _ = YesNoScorer.score(logprobs: nil, content: reply)
+            }
+            #expect(elapsed < .seconds(20), "took \(elapsed)")
+        }
+    }
+}

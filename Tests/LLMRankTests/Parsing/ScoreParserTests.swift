@@ -148,6 +148,8 @@ extension ParsingTests {
             ("The 2020 report from 1998", "no number in the range 0-3 and none labelled as the score"),
             ("<think>Score: 2 seems right but let me check the 3 claims", "the reply ended inside its <think> reasoning, with no answer"),
             ("<think>Score: 2</think>\n", "no answer after the </think> reasoning"),
+            ("{\"reasoning\": \"covers 3 of the 4 points\", \"relevant\": true}", "the JSON reply has no usable \"score\" value"),
+            ("```json\n{\"score\": null, \"note\": \"2 of 3\"}\n```", "the JSON reply has no usable \"score\" value"),
         ]
 
         @Test(arguments: rejected)
