@@ -39,7 +39,7 @@ public struct AspectSpec: Sendable, Hashable, Codable {
 }
 
 /// The aspects read from one reply.
-public struct ParsedAspects: Sendable, Hashable {
+public struct ParsedAspects: Sendable, Hashable, Codable {
     /// Each aspect found, by its spec name, clamped into its scale.
     public var values: [String: Double]
     /// Each aspect found, as the reply gave it.
@@ -79,6 +79,9 @@ public struct ParsedAspects: Sendable, Hashable {
 /// outranks a complete one by omission; a judge that prefers a repair request can look at `missing`.
 /// Failure: no aspect found at all, or an empty rubric.
 public enum AspectParser {
+    /// Reads every aspect of `aspects` from `reply`.
+    /// - Returns: the values, the weighted total and flags (`clamped`, `missing-aspect`), or a failure
+    ///   when not one aspect is found.
     public static func parse(_ reply: String, aspects: [AspectSpec]) -> Result<ParsedAspects, ParseFailure> {
         guard !aspects.isEmpty else { return .failure(ParseFailure(reason: "the rubric has no aspects", reply: reply)) }
         let answer = ReplyText.answer(of: reply)

@@ -1,5 +1,5 @@
 /// The model's probabilities over the scale's values at the token where it wrote its score.
-public struct ScoreDistribution: Sendable, Hashable {
+public struct ScoreDistribution: Sendable, Hashable, Codable {
     /// Probability of each scale value, normalized over the values present (they sum to 1).
     public var probabilities: [Int: Double]
     /// Probability the scale's values carried before normalizing, in 0...1. Low mass means the
@@ -40,10 +40,12 @@ public struct ScoreDistribution: Sendable, Hashable {
 /// Nil when there are no logprobs, the scale is not integer or has negative values, no score
 /// position is found, or no alternative at it is a scale value.
 public enum ExpectedScore {
+    /// The probability-weighted score, or nil (see the type's documentation for when).
     public static func from(logprobs: [TokenLogprob]?, scale: ScoreScale) -> Double? {
         distribution(logprobs: logprobs, scale: scale)?.mean
     }
 
+    /// The probabilities over the scale's values at the score's token, or nil.
     public static func distribution(logprobs: [TokenLogprob]?, scale: ScoreScale) -> ScoreDistribution? {
         guard let logprobs, !logprobs.isEmpty, scale.min >= 0, !scale.integerValues.isEmpty else { return nil }
         let layout = TokenLayout(logprobs)

@@ -1,7 +1,7 @@
 /// Why a reply could not be used, with enough of the reply to show the user and to build a repair
 /// request from. Every parser returns this instead of guessing: a judge that gets one sends one
 /// repair request, then takes an explicit fallback (`Flag.Code.fallback`), never a default score.
-public struct ParseFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ParseFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// What was wrong, in a few words that also read well in a repair request
     /// ("no number in the reply", "several numbers (7, 2) and none labelled as the score").
     public var reason: String

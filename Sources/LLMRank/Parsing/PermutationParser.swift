@@ -1,5 +1,5 @@
 /// A listwise ranking read from a reply: a full permutation of the window.
-public struct ParsedPermutation: Sendable, Hashable {
+public struct ParsedPermutation: Sendable, Hashable, Codable {
     /// 0-based indices into the window, best first; always every index of 0..<count exactly once.
     public var order: [Int]
     /// `permutation-repaired` flags, one per kind of repair, each naming the ids concerned
@@ -35,6 +35,9 @@ public struct ParsedPermutation: Sendable, Hashable {
 /// Failure: no usable id at all (none, or all out of range). A window of zero passages is the empty
 /// permutation, whatever the reply.
 public enum PermutationParser {
+    /// Reads the ranking of a window of `count` passages, shown to the model as [1]..[count].
+    /// - Returns: a full permutation of 0..<count with one `permutation-repaired` flag per kind of
+    ///   repair, or a failure when the reply names no usable id.
     public static func parse(_ reply: String, count: Int) -> Result<ParsedPermutation, ParseFailure> {
         guard count > 0 else { return .success(ParsedPermutation(order: [])) }
         let answer = ReplyText.answer(of: reply)

@@ -32,6 +32,12 @@
 /// the score; no number at all; only numbers that cannot be scores; several different in-range
 /// numbers with none labelled ("ambiguous").
 public enum ScoreParser {
+    /// Reads the score of `reply` on `scale`.
+    /// - Parameters:
+    ///   - reply: the model's message content, as returned.
+    ///   - scale: the range the prompt asked for; a fraction over `scale.max` reads as a score.
+    ///   - jsonKey: the key a JSON reply carries the score under (the prompt's output contract).
+    /// - Returns: the score with its flags (`clamped`), or why there is none.
     public static func parse(_ reply: String, scale: ScoreScale, jsonKey: String = "score")
         -> Result<ParsedScore, ParseFailure>
     {

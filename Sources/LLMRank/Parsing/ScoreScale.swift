@@ -73,12 +73,13 @@ public enum ScoreSource: String, Sendable, Hashable, Codable {
 }
 
 /// A score read from a reply.
-public struct ParsedScore: Sendable, Hashable {
+public struct ParsedScore: Sendable, Hashable, Codable {
     /// The score, always within the scale (clamped when the reply was outside it).
     public var value: Double
     /// The number as the reply gave it, before clamping.
     public var raw: Double
-    /// What had to be done to get `value`: `clamped`, `no-logprobs`.
+    /// What had to be done to get `value`: `clamped`, `no-logprobs`. Parsers leave `stage` nil; the
+    /// judge that uses the score sets it.
     public var flags: [Flag]
     public var source: ScoreSource
     /// The text the score was read from ("Score: 7", "**4**"), at most about 80 characters.

@@ -13,6 +13,12 @@
 /// yes or no; otherwise the only one of the two words the reply uses. Failure: neither word, both
 /// without one first, or an empty reply.
 public enum YesNoScorer {
+    /// The yes-probability of a yes/no reply.
+    /// - Parameters:
+    ///   - logprobs: the reply's tokens with their top alternatives, or nil where the endpoint gave none.
+    ///   - content: the reply's text, used when the probabilities cannot be.
+    /// - Returns: a score in 0...1 (flagged `no-logprobs` when it is the generated word), or a failure
+    ///   when the reply is neither yes nor no.
     public static func score(logprobs: [TokenLogprob]?, content: String) -> Result<ParsedScore, ParseFailure> {
         var why = "the endpoint returned no logprobs"
         if let logprobs, !logprobs.isEmpty {
