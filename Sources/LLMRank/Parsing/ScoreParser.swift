@@ -17,11 +17,12 @@
 /// 6. **Line**: a number alone on its line.
 /// 7. **Number**: the one number in the scale's range, when the reply holds exactly one such value.
 ///
-/// Within a level the LAST in-range occurrence wins: replies reason first and conclude last, and a
-/// model that corrects itself corrects forward ("it covers 2 aspects … Score: 4" is 4; "Score: 3 … no,
-/// Score: 4" is 4), while an out-of-range number after the score is more likely about something else
-/// ("Score: 2. Its BM25 score of 12.3 is high" is 2). Out-of-range numbers count when a level has no
-/// other. Never a score: numbers inside words, names, versions, dates, times, percentages and money
+/// Within a level the LAST occurrence wins: replies reason first and conclude last, and a model that
+/// corrects itself corrects forward ("it covers 2 aspects … Score: 4" is 4; "Score: 3 … no, Score: 4"
+/// is 4). Two kinds of later numbers are more likely about something else and lose to an earlier one:
+/// a hypothetical, followed by would/could/means/requires/is/or … ("Score: 2. A score of 3 would need
+/// a direct answer" is 2), and one outside the scale ("Score: 2. Its BM25 score of 12.3 is high" is 2);
+/// they count when the level has nothing better. Never a score: numbers inside words, names, versions, dates, times, percentages and money
 /// ("GPT-4", "top-10", "3rd", "v1.2.3", "2023-05-01", "50%", "$20"), the bounds of a range ("0-10",
 /// "1 to 5"), denominators ("/10", "out of 10"), list markers of a numbered list. Decimals ("3.5",
 /// ".5") and negative numbers ("-1") are read as written; a score from levels 1-6 outside the scale
@@ -134,6 +135,13 @@ public enum ScoreParser {
         var reason: String
     }
 
+    /// Words after a number that make it a hypothetical or a description, not the verdict:
+    /// "a score of 3 would require …", "a score of 2 means …", "Score: 2 or 3".
+    static let hypotheticalWords: Set<String> = [
+        "would", "could", "might", "should", "requires", "require", "needs", "need", "means", "mean",
+        "indicates", "implies", "is", "are", "if", "when", "or",
+    ]
+
     struct Located {
         var index: Int
         var source: ScoreSource
@@ -146,17 +154,16 @@ public enum ScoreParser {
         -> Result<Located, NoScore>
     {
         guard !scan.numbers.isEmpty else { return .failure(NoScore(reason: "no number in the reply")) }
-        var best: [ScoreSource: (index: Int, labelStart: Int)] = [:]
+        var best: [ScoreSource: (index: Int, labelStart: Int, rank: (Int, Int, Int))] = [:]
         func offer(_ source: ScoreSource, _ index: Int, labelStart: Int) {
-            // In-range numbers beat out-of-range ones ("Score: 2. Its BM25 score of 12.3 …" is 2),
-            // then later numbers win; for one number, the label nearest to it.
-            if let current = best[source] {
-                let currentIn = scale.contains(scan.numbers[current.index].value)
-                let newIn = scale.contains(scan.numbers[index].value)
-                if currentIn && !newIn { return }
-                if currentIn == newIn && current.index > index { return }
-            }
-            best[source] = (index, labelStart)
+            // Within a level: a stated score beats a hypothetical one ("Score: 2. A score of 3 would
+            // need …" is 2), an in-range one an out-of-range one ("Score: 2. Its BM25 score of 12.3 …"
+            // is 2), a later one an earlier one; for one number, the label nearest to it wins.
+            let n = scan.numbers[index]
+            let stated = scan.isFollowed(index, byWordIn: hypotheticalWords) ? 0 : 1
+            let rank = (stated, scale.contains(n.value) ? 1 : 0, index)
+            if let current = best[source], current.rank > rank { return }
+            best[source] = (index, labelStart, rank)
         }
         var labels = labelWords
         if let last = letterWords(jsonKey).last { labels.insert(last) }
@@ -178,7 +185,7 @@ public enum ScoreParser {
             if scale.contains(n.value) { inRange.append(k) }
         }
         for source in [ScoreSource.label, .verb, .fraction, .emphasis, .line] {
-            if let (k, labelStart) = best[source] {
+            if let (k, labelStart, _) = best[source] {
                 return .success(Located(index: k, source: source, evidence: evidence(scan, from: labelStart, number: k, source: source)))
             }
         }

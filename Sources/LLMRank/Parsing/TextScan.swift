@@ -340,6 +340,16 @@ struct TextScan {
         return false
     }
 
+    /// Whether the next word after number `k` on its line (across spaces, emphasis and quotes, not
+    /// across other punctuation) is one of `words`.
+    func isFollowed(_ k: Int, byWordIn words: Set<String>) -> Bool {
+        var p = numbers[k].spanEnd
+        while p < s.count, " \t*_\"'`".unicodeScalars.contains(s[p]) { p += 1 }
+        var q = p
+        while q < s.count, Self.isLetter(s[q]) { q += 1 }
+        return q > p && words.contains(text(p..<q).lowercased())
+    }
+
     /// The `)` closing the `(` at `open` on the same line, within 80 scalars.
     private func closingParenthesis(after open: Int) -> Int? {
         var p = open + 1

@@ -86,6 +86,9 @@ extension ParsingTests {
             ScoreCase("The passage is 100% relevant. 3", zeroToThree, 3, .number),
             ScoreCase("2: The passage partially answers the query.", zeroToThree, 2, .number),
             ScoreCase("Score: [2]", zeroToThree, 2, .label),
+            ScoreCase("Score: 2\n\nA score of 3 would require a direct answer.", zeroToThree, 2, .label),
+            ScoreCase("After weighing it, the score is 1. A score of 2 means partial coverage.", zeroToThree, 1, .label),
+            ScoreCase("Score: 3 or 2, hmm. Final score: 2", zeroToThree, 2, .label),
             ScoreCase("Final Score: 8.5/10", zeroToTen, 8.5, .label),
         ]
 
