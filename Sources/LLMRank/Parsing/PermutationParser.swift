@@ -15,13 +15,17 @@ public struct ParsedPermutation: Sendable, Hashable, Codable {
 /// Reads a RankGPT-style ranking ("[2] > [1] > [3]") over passages numbered [1]..[count].
 ///
 /// The reply is read after any `<think>…</think>` reasoning. Only identifiers in brackets count:
-/// `[n]` (spaces inside allowed, as are the full-width `【n】` and `［n］`), so the stray numbers of
-/// "I ranked 20 passages: [2] > [1]" are not ids. The ids are grouped into runs: ids joined by one
-/// kind of separator (`>` or `=` chains, `,`/`;` lists, one per line, spaces) with no letters between
-/// them but parenthetical remarks, or one id a line with a description after it ("[3] - on topic"). The run with the most distinct valid ids is the ranking (the last such run on a tie, since
-/// replies conclude last), so "Passage [3] is off-topic. Ranking: [2] > [1] > [3]" reads [2, 1, 3], not
-/// [3, 2, 1] as a read of all ids in order would (rank_llm's way). When no run has two valid ids (one
-/// for a window of one), every id counts in order of appearance ("[2] is best, then [1], then [3]").
+/// `[n]`, with spaces inside allowed, full-width brackets (`【n】`, `［n］`) and full-width digits
+/// (`［３］`), so the stray numbers of "I ranked 20 passages: [2] > [1]" are not ids (rank_llm's
+/// cleaner keeps every digit run and reads 20 as an id). The ids are grouped into runs: ids joined by
+/// one kind of separator (`>`/`=` chains, `,`/`;` lists, one per line, spaces) with no letters
+/// between them but parenthetical remarks and the word "passage", or one id a line with a
+/// description after it ("[3] - on topic"). A chain wrapped over lines stays one run; an id already
+/// in the run after such a change of separator starts a new one ("[2] > [1]\n[2] is best because").
+/// The run with the most distinct valid ids is the ranking (the last such run on a tie, since replies
+/// conclude last), so "Passage [3] is off-topic. Ranking: [2] > [1] > [3]" reads [2, 1, 3], not
+/// [3, 2, 1] as a read of all ids in order would. When no run has two valid ids (one for a window of
+/// one), every id counts in order of appearance ("[2] is best, then [1], then [3]").
 ///
 /// Repairs, each flagged `permutation-repaired`:
 /// - ids outside [1]..[count] are dropped ("dropped out-of-range [0], [21]");
@@ -138,6 +142,13 @@ public enum PermutationParser {
     private static let opening: Set<Unicode.Scalar> = ["[", "\u{3010}", "\u{FF3B}"]
     private static let closing: Set<Unicode.Scalar> = ["]", "\u{3011}", "\u{FF3D}"]
 
+    /// An ASCII or full-width digit ("３", as CJK replies write them), as ASCII.
+    private static func asciiDigit(_ c: Unicode.Scalar) -> Unicode.Scalar? {
+        if TextScan.isDigit(c) { return c }
+        if (0xFF10...0xFF19).contains(c.value) { return Unicode.Scalar(c.value - 0xFF10 + 48) }
+        return nil
+    }
+
     /// Every `[n]` in the text.
     static func bracketedIds(in s: [Unicode.Scalar]) -> [Identifier] {
         var ids: [Identifier] = []
@@ -149,12 +160,13 @@ public enum PermutationParser {
             }
             var p = i + 1
             while p < s.count, s[p] == " " { p += 1 }
-            let digitsStart = p
-            while p < s.count, TextScan.isDigit(s[p]) { p += 1 }
-            let digitsEnd = p
+            var digits = ""
+            while p < s.count, let d = asciiDigit(s[p]) {
+                digits.unicodeScalars.append(d)
+                p += 1
+            }
             while p < s.count, s[p] == " " { p += 1 }
-            if digitsEnd > digitsStart, p < s.count, closing.contains(s[p]) {
-                let digits = String(String.UnicodeScalarView(s[digitsStart..<digitsEnd]))
+            if !digits.isEmpty, p < s.count, closing.contains(s[p]) {
                 let trimmed = digits.drop(while: { $0 == "0" })
                 ids.append(Identifier(value: Int(digits), text: trimmed.isEmpty ? "0" : String(trimmed),
                                       start: i, end: p + 1))
@@ -185,7 +197,7 @@ public enum PermutationParser {
         let text = Array(lowered.unicodeScalars)
         let newlines = text.filter { $0 == "\n" }.count
         if !text.contains(where: TextScan.isLetter) && text.count <= 24 {
-            if text.contains(where: { ">≻→=".unicodeScalars.contains($0) }) { return .chain }
+            if text.contains(where: { ">＞≻→=".unicodeScalars.contains($0) }) { return .chain }
             if text.contains(where: { $0 == "," || $0 == ";" }) { return .list }
             if newlines > 0 { return newlines == 1 ? .line : nil }  // a blank line ends a run
             return text.allSatisfy({ $0.properties.isWhitespace }) ? .space : nil
@@ -282,7 +294,7 @@ public enum PermutationParser {
         var text = scan.text(from..<to).lowercased()
         for word in prefixWords.sorted(by: { $0.count > $1.count }) { text = text.replacingOccurrences(word) }
         let rest = text.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "#" }
-        return rest.count == 1 && ">≻→".unicodeScalars.contains(rest.first!) && text.count <= 24
+        return rest.count == 1 && ">＞≻→".unicodeScalars.contains(rest.first!) && text.count <= 24
     }
 }
 
