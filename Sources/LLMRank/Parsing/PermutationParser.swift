@@ -40,9 +40,13 @@ public struct ParsedPermutation: Sendable, Hashable, Codable {
 /// permutation, whatever the reply.
 public enum PermutationParser {
     /// Reads the ranking of a window of `count` passages, shown to the model as [1]..[count].
+    /// - Parameters:
+    ///   - pattern: the prompt's `text_pattern`, when it is not the default `\[(\d+)\]` (which the
+    ///     built-in reader covers and extends): each match's capture is one id, and the matches take
+    ///     the place of the bracketed ids in the rules above (runs, repairs, fallbacks).
     /// - Returns: a full permutation of 0..<count with one `permutation-repaired` flag per kind of
     ///   repair, or a failure when the reply names no usable id.
-    public static func parse(_ reply: String, count: Int) -> Result<ParsedPermutation, ParseFailure> {
+    public static func parse(_ reply: String, count: Int, pattern: String? = nil) -> Result<ParsedPermutation, ParseFailure> {
         guard count > 0 else { return .success(ParsedPermutation(order: [])) }
         let answer = ReplyText.answer(of: reply)
         if answer.isBlank { return .failure(answer.blankFailure(reply: reply)) }
@@ -50,7 +54,17 @@ public enum PermutationParser {
 
         var read: [Identifier]
         var flags: [Flag] = []
-        let bracketed = bracketedIds(in: s)
+        let bracketed: [Identifier]
+        if pattern != defaultPattern, let contract = ContractPattern(pattern) {
+            bracketed = contract.matches(in: answer.text).map { match in
+                let digits = match.capture.trimmingSpaces
+                let trimmed = digits.drop(while: { $0 == "0" })
+                return Identifier(value: Int(digits), text: trimmed.isEmpty ? digits : String(trimmed),
+                                  start: match.scalarRange.lowerBound, end: match.scalarRange.upperBound)
+            }
+        } else {
+            bracketed = bracketedIds(in: s)
+        }
         if !bracketed.isEmpty {
             read = chosenRun(bracketed, in: s, count: count)
         } else if let list = jsonList(in: answer.text) {
@@ -77,6 +91,9 @@ public enum PermutationParser {
             return .failure(ParseFailure(reason: failure.reason, reply: reply))
         }
     }
+
+    /// The listwise contract's default pattern, which `bracketedIds` reads and more.
+    static let defaultPattern = #"\[(\d+)\]"#
 
     /// Makes a full permutation of 0..<count from 1-based `identifiers` in ranked order, by the
     /// repairs of `parse` (out-of-range and repeated ids dropped, missing ids appended in incoming

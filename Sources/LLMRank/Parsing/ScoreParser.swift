@@ -5,17 +5,19 @@
 ///    `JSONExtractor`) that has `jsonKey`, matched exactly, then loosely (case, `_`, spaces), then
 ///    one of `score`, `relevance`, `relevance_score`, `rating`, `grade`; also one level down
 ///    (`{"result": {"score": 4}}`). The value may be a number or a string holding a score ("4/5").
-/// 2. **Label**: a number after `Score`, `Rating`, `Relevance`, `Grade`, `Judgment`, `Answer:`
+/// 2. **Pattern**: when the prompt gives a `text_pattern`, the last match whose capture is a number
+///    (one in the scale preferred). A pattern that does not compile is ignored.
+/// 3. **Label**: a number after `Score`, `Rating`, `Relevance`, `Grade`, `Judgment`, `Answer:`
 ///    (or the last word of `jsonKey`), across punctuation (`**Score:** 7`, `"score": 7`,
 ///    `<score>7</score>`, `score = 7`), a stated scale (`Score (0-10): 7`, `Rating out of 10: 7`) and
 ///    a few filler words (`The final score is 7`, `relevance score of 7`). A number followed by a colon
 ///    is a key, not a value, so an echoed rubric ("Score 3: highly relevant") is not a score.
-/// 3. **Verb**: a number after rate/rated/give/gave/assign/award ("I would rate it 3",
+/// 4. **Verb**: a number after rate/rated/give/gave/assign/award ("I would rate it 3",
 ///    "I give this passage a 2").
-/// 4. **Fraction** whose denominator is the scale's maximum: `7/10`, `8 out of 10`.
-/// 5. **Emphasis**: `**4**`, `__4__`, `[[4]]`.
-/// 6. **Line**: a number alone on its line.
-/// 7. **Number**: the one number in the scale's range, when the reply holds exactly one such value.
+/// 5. **Fraction** whose denominator is the scale's maximum: `7/10`, `8 out of 10`.
+/// 6. **Emphasis**: `**4**`, `__4__`, `[[4]]`.
+/// 7. **Line**: a number alone on its line.
+/// 8. **Number**: the one number in the scale's range, when the reply holds exactly one such value.
 ///
 /// Within a level the LAST occurrence wins: replies reason first and conclude last, and a model that
 /// corrects itself corrects forward ("it covers 2 aspects … Score: 4" is 4; "Score: 3 … no, Score: 4"
@@ -25,8 +27,8 @@
 /// they count when the level has nothing better. Never a score: numbers inside words, names, versions, dates, times, percentages and money
 /// ("GPT-4", "top-10", "3rd", "v1.2.3", "2023-05-01", "50%", "$20"), the bounds of a range ("0-10",
 /// "1 to 5"), denominators ("/10", "out of 10"), list markers of a numbered list. Decimals ("3.5",
-/// ".5") and negative numbers ("-1") are read as written; a score from levels 1-6 outside the scale
-/// is clamped into it and flagged `clamped` ("12 > 10"); at level 7 only in-range numbers count.
+/// ".5") and negative numbers ("-1") are read as written; a score from levels 1-7 outside the scale
+/// is clamped into it and flagged `clamped` ("12 > 10"); at level 8 only in-range numbers count.
 ///
 /// Failures: an empty reply (or one that ended inside its reasoning); a reply that is only a JSON
 /// object (fenced or not) without a usable score entry, since the numbers in its other fields are not
@@ -37,14 +39,19 @@ public enum ScoreParser {
     /// - Parameters:
     ///   - reply: the model's message content, as returned.
     ///   - scale: the range the prompt asked for; a fraction over `scale.max` reads as a score.
-    ///   - jsonKey: the key a JSON reply carries the score under (the prompt's output contract).
+    ///   - jsonKey: the key a JSON reply carries the score under (the prompt's `score_field`).
+    ///   - pattern: the prompt's `text_pattern` (one capture group: the score), tried after JSON and
+    ///     before the built-in rules.
     /// - Returns: the score with its flags (`clamped`), or why there is none.
-    public static func parse(_ reply: String, scale: ScoreScale, jsonKey: String = "score")
+    public static func parse(_ reply: String, scale: ScoreScale, jsonKey: String = "score", pattern: String? = nil)
         -> Result<ParsedScore, ParseFailure>
     {
         let answer = ReplyText.answer(of: reply)
         if answer.isBlank { return .failure(answer.blankFailure(reply: reply)) }
         if let fromJSON = scoreFromJSON(answer.text, scale: scale, jsonKey: jsonKey) { return .success(fromJSON) }
+        if let contract = ContractPattern(pattern), let fromPattern = scoreFromPattern(contract, answer.text, scale: scale) {
+            return .success(fromPattern)
+        }
         if case .object = JSONExtractor.onlyValue(in: answer.text) {
             // A JSON-only reply without its score: numbers elsewhere in it are not the score.
             return .failure(ParseFailure(reason: "the JSON reply has no usable \"\(jsonKey)\" value", reply: reply))
@@ -116,6 +123,25 @@ public enum ScoreParser {
         }
     }
 
+    // MARK: Pattern
+
+    /// The last match whose capture reads as a number, preferring one within the scale.
+    private static func scoreFromPattern(_ contract: ContractPattern, _ text: String, scale: ScoreScale) -> ParsedScore? {
+        var chosen: (value: Double, text: String)?
+        for match in contract.matches(in: text) {
+            let capture = match.capture.trimmingSpaces
+            guard let value = Double(capture) ?? TextScan(capture).numbers.first(where: \.isCandidate)?.value else {
+                continue
+            }
+            if let current = chosen, scale.contains(current.value), !scale.contains(value) { continue }
+            chosen = (value, match.text)
+        }
+        guard let chosen else { return nil }
+        let (value, flag) = scale.clamp(chosen.value)
+        return ParsedScore(value: value, raw: chosen.value, flags: flag.map { [$0] } ?? [], source: .pattern,
+                           evidence: ParseFailure.excerpt(of: chosen.text, limit: 80))
+    }
+
     // MARK: Text
 
     static let labelWords: Set<String> = ["score", "rating", "relevance", "grade", "judgment", "judgement"]
@@ -148,8 +174,8 @@ public enum ScoreParser {
         var evidence: String
     }
 
-    /// The number the score is read from, by the levels in the type's documentation (2-7; JSON is
-    /// handled before). Shared with `ExpectedScore`, which needs the position.
+    /// The number the score is read from, by the levels in the type's documentation (3-8; JSON and
+    /// the pattern are handled before). Shared with `ExpectedScore`, which needs the position.
     static func locate(in scan: TextScan, scale: ScoreScale, jsonKey: String = "score")
         -> Result<Located, NoScore>
     {
@@ -179,7 +205,7 @@ public enum ScoreParser {
         }
         var inRange: [Int] = []
         for (k, n) in scan.numbers.enumerated() where n.isCandidate {
-            if let d = n.denominator, d == scale.max { offer(.fraction, k, labelStart: n.start) }
+            if let d = n.denominator, d == Double(scale.max) { offer(.fraction, k, labelStart: n.start) }
             if n.emphasised { offer(.emphasis, k, labelStart: max(0, n.start - 2)) }
             if n.aloneOnLine { offer(.line, k, labelStart: n.start) }
             if scale.contains(n.value) { inRange.append(k) }

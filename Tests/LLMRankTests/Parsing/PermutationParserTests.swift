@@ -149,6 +149,16 @@ extension ParsingTests {
             #expect(parsed.flags.count == 2)
         }
 
+        @Test func promptPatternReplacesTheBracketReader() throws {
+            let parsed = try PermutationParser.parse("Passage 20 of 20 read. <3> > <1> > <3> > <2>", count: 3,
+                                                     pattern: #"<(\d+)>"#).get()
+            #expect(ids(parsed) == [3, 1, 2])
+            #expect(parsed.flags == [Flag(.permutationRepaired, "dropped duplicate [3]")])
+            // The default pattern is the built-in reader (full-width brackets included).
+            let shipped = try PermutationParser.parse("【2】 > 【1】", count: 2, pattern: #"\[(\d+)\]"#).get()
+            #expect(ids(shipped) == [2, 1])
+        }
+
         @Test func formatIsWhatParseReads() {
             #expect(PermutationParser.format([1, 0, 2]) == "[2] > [1] > [3]")
         }

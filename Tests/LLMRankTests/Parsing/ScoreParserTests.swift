@@ -178,13 +178,41 @@ extension ParsingTests {
             #expect(failure.error.message.contains("no number in the reply"))
         }
 
-        @Test func scaleBasics() {
-            let swapped = ScoreScale(min: 10, max: 0)
-            #expect(swapped.min == 0 && swapped.max == 10)
+        @Test func scaleHelpers() {
             #expect(ScoreScale(min: 1, max: 5).integerValues == [1, 2, 3, 4, 5])
-            #expect(ScoreScale.unit.integerValues.isEmpty)
-            #expect(ScoreScale(min: 0, max: 3).description == "0-3")
-            #expect(ScoreScale(min: 0, max: 1, integer: false).clamp(0.5).flag == nil)
+            #expect(ScoreScale(min: 0, max: 3).contains(2.5))
+            #expect(!ScoreScale(min: 0, max: 3).contains(3.5))
+            #expect(ScoreScale(min: 0, max: 3).clamp(0.5).flag == nil)
+            #expect(ScoreScale(min: 0, max: 3).clamp(7, label: "coverage").flag == Flag(.clamped, "coverage: 7 > 3"))
+            // Built the wrong way round by hand: no trap, the bounds are read in order.
+            #expect(ScoreScale(min: 10, max: 0).integerValues.count == 11)
+            #expect(ScoreScale(min: 10, max: 0).clamp(11).value == 10)
+        }
+
+        @Test func promptPatternComesBeforeTheBuiltInRules() throws {
+            let pattern = #"(?i)grade\s*=\s*<(\d+)>"#
+            let parsed = try ScoreParser.parse("Score: 1. grade = <3>, and earlier grade = <2>", scale: zeroToThree,
+                                               pattern: pattern).get()
+            #expect(parsed.value == 2)
+            #expect(parsed.source == .pattern)
+            #expect(parsed.evidence == "grade = <2>")
+            // Out-of-range matches lose to in-range ones, and count (clamped) when alone.
+            #expect(try ScoreParser.parse("grade=<2> grade=<9>", scale: zeroToThree, pattern: pattern).get().value == 2)
+            let clamped = try ScoreParser.parse("grade=<9>", scale: zeroToThree, pattern: pattern).get()
+            #expect(clamped.value == 3 && clamped.flags.map(\.code) == [.clamped])
+            // No match, or a pattern that does not compile: the built-in rules read the reply.
+            #expect(try ScoreParser.parse("Score: 1", scale: zeroToThree, pattern: pattern).get().source == .label)
+            #expect(try ScoreParser.parse("Score: 1", scale: zeroToThree, pattern: "(unclosed").get().value == 1)
+            // JSON still comes first.
+            #expect(try ScoreParser.parse(#"{"score": 1} grade=<2>"#, scale: zeroToThree, pattern: pattern).get().value == 1)
+        }
+
+        @Test func shippedPointwisePatternAgreesWithTheParser() throws {
+            let shipped = #"(?i)"?\bscore"?\s*[:=]\s*(-?\d+(?:\.\d+)?)"#
+            for (reply, value) in [("Score: 4", 4.0), ("score = 2", 2), ("It covers 3 points. Score: 1", 1),
+                                   ("Score: 2. Its BM25 score of 12.3 is high.", 2)] {
+                #expect(try ScoreParser.parse(reply, scale: oneToFive, pattern: shipped).get().value == Swift.max(value, 1))
+            }
         }
     }
 }

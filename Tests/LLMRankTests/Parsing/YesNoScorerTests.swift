@@ -47,7 +47,7 @@ extension ParsingTests {
             let parsed = try YesNoScorer.score(logprobs: nil, content: " Yes.").get()
             #expect(parsed.value == 1)
             #expect(parsed.source == .generatedToken)
-            #expect(parsed.flags == [Flag(.noLogprobs, "the endpoint returned no logprobs; used the generated \"yes\"")])
+            #expect(parsed.flags == [Flag(.noLogprobs, "the endpoint returned no logprobs; used the generated \"Yes\"")])
 
             let no = try YesNoScorer.score(logprobs: [], content: "The answer is no, it is off-topic.").get()
             #expect(no.value == 0)
@@ -58,7 +58,7 @@ extension ParsingTests {
             let parsed = try YesNoScorer.score(logprobs: [token("Relevant", 0.9, [("Relevant", 0.9), ("Irrelevant", 0.1)])],
                                                content: "Relevant, yes").get()
             #expect(parsed.value == 1)
-            #expect(parsed.flags == [Flag(.noLogprobs, "no Yes/No among the top alternatives; used the generated \"yes\"")])
+            #expect(parsed.flags == [Flag(.noLogprobs, "no Yes/No among the top alternatives; used the generated \"Yes\"")])
         }
 
         @Test func missingAlternativesFallBackFlagged() throws {
@@ -69,8 +69,8 @@ extension ParsingTests {
         }
 
         @Test func failsWithoutAnAnswer() {
-            for (content, reason) in [("Maybe.", "no Yes or No in the reply"),
-                                      ("Well, yes and no.", "the reply says both yes and no"),
+            for (content, reason) in [("Maybe.", "neither Yes nor No in the reply"),
+                                      ("Well, yes and no.", "the reply says both Yes and No"),
                                       ("", "empty reply")]
             {
                 guard case .failure(let failure) = YesNoScorer.score(logprobs: nil, content: content) else {
@@ -82,6 +82,25 @@ extension ParsingTests {
             #expect(throws: ParseFailure.self) {
                 try YesNoScorer.score(logprobs: [token("Maybe", 0.9, [("Maybe", 0.9)])], content: "Maybe").get()
             }
+        }
+
+        @Test func customLabels() throws {
+            let logprobs = [token(" Relevant", 0.6, [(" Relevant", 0.6), ("irrelevant", 0.3), ("Yes", 0.1)])]
+            let parsed = try YesNoScorer.score(logprobs: logprobs, content: "Relevant", yes: "Relevant", no: "Irrelevant").get()
+            #expect(abs(parsed.value - 0.6 / 0.9) < 1e-12)
+            #expect(parsed.evidence.hasPrefix("P(Relevant) 0.6, P(Irrelevant) 0.3"))
+
+            let text = try YesNoScorer.score(logprobs: nil, content: "Not relevant at all.", yes: "Relevant", no: "Not relevant").get()
+            #expect(text.value == 0)
+            #expect(text.flags == [Flag(.noLogprobs, "the endpoint returned no logprobs; used the generated \"Not relevant\"")])
+        }
+
+        @Test func promptPatternPicksTheAnswerWord() throws {
+            let pattern = #"(?i)answer:\s*(\w+)"#
+            let parsed = try YesNoScorer.score(logprobs: nil, content: "No doubt about it. Answer: yes", pattern: pattern).get()
+            #expect(parsed.value == 1)
+            // Without the pattern the first word decides.
+            #expect(try YesNoScorer.score(logprobs: nil, content: "No doubt about it. Answer: yes").get().value == 0)
         }
 
         @Test(arguments: ["Yes", "yes", "YES", " Yes", "▁yes", "ĠYes", "Yes.", "**Yes**", "\"yes\"", "Yes,"])
