@@ -31,14 +31,10 @@ public final class ChatClient: ChatCompleting {
 
     deinit { pool.shutdown() }
 
-    /// Host (lower-cased, with port) and path of the base URL: no scheme, credentials or query.
+    /// Host (lower-cased, with a port that is not the scheme's default) and path of the base URL:
+    /// no scheme, credentials or query. Part of every cache key.
     public var endpointIdentity: String {
-        guard let c = URLComponents(string: configuration.baseURL), let host = c.host?.lowercased() else {
-            return configuration.baseURL
-        }
-        let port = c.port.map { ":\($0)" } ?? ""
-        let path = c.path.hasSuffix("/") ? String(c.path.dropLast()) : c.path
-        return host + port + path
+        URL(string: configuration.baseURL).map(CacheKey.endpointIdentity(of:)) ?? configuration.baseURL
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResult {

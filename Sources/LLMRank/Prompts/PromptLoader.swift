@@ -246,14 +246,15 @@ struct PromptFileParser {
         }
         let output = try top.nested("output", allowed: ["scale", "score_field", "json_schema", "text_pattern"])
         let scaleFields = try output.nested("scale", allowed: ["min", "max"])
-        let scale = ScoreScale(min: try scaleFields.int("min"), max: try scaleFields.int("max"))
-        guard scale.min < scale.max else {
-            throw failure(scaleFields.node, "output.scale", "min (\(scale.min)) must be less than max (\(scale.max))")
+        let lo = try scaleFields.int("min"), hi = try scaleFields.int("max")
+        let scale = ScoreScale(min: Double(lo), max: Double(hi))
+        guard lo < hi else {
+            throw failure(scaleFields.node, "output.scale", "min (\(lo)) must be less than max (\(hi))")
         }
         let scoreField = try output.optionalString("score_field") ?? "score"
         let schemaNode = try output.required("json_schema")
         let schema = try jsonValue(schemaNode, path: "output.json_schema")
-        try checkSchema(schema, node: schemaNode, numericFields: [(scoreField, scale.min, scale.max, "output.scale")])
+        try checkSchema(schema, node: schemaNode, numericFields: [(scoreField, lo, hi, "output.scale")])
         let pattern = try regex(output, "text_pattern", what: "the score")
         return .pointwise(.init(scale: scale, scoreField: scoreField, jsonSchema: schema, textPattern: pattern))
     }

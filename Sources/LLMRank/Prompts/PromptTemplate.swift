@@ -29,20 +29,6 @@ public enum JudgeMethod: String, Sendable, Hashable, Codable, CaseIterable, Cust
     }
 }
 
-/// An inclusive integer scale, such as 1...5 for a pointwise relevance grade.
-public struct ScoreScale: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var min: Int
-    public var max: Int
-
-    public init(min: Int, max: Int) {
-        self.min = min
-        self.max = max
-    }
-
-    public var range: ClosedRange<Int> { min...max }
-    public var description: String { "\(min)-\(max)" }
-}
-
 /// One aspect of an aspects rubric: its JSON field name, its integer range and its weight in the
 /// total (total = sum of weight x clamped aspect score).
 public struct RubricAspect: Sendable, Hashable, Codable {
@@ -60,6 +46,9 @@ public struct RubricAspect: Sendable, Hashable, Codable {
         self.weight = weight
         self.description = description
     }
+
+    /// The aspect as the aspects parser reads it.
+    public var spec: AspectSpec { AspectSpec(name: name, min: Double(min), max: Double(max), weight: weight) }
 }
 
 /// What a reply must look like, per method. The parsers read replies against it.

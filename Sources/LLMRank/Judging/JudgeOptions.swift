@@ -1,0 +1,50 @@
+/// How structured output is asked for.
+public enum JSONMode: String, Sendable, Hashable, CaseIterable {
+    /// JSON schema where the endpoint takes it, else JSON object, else plain text (adapting on a 400).
+    case auto
+    /// `json_schema` only.
+    case schema
+    /// `json_object` only.
+    case object
+    /// Plain text; the parsers read the reply.
+    case off
+}
+
+/// Settings of an LLM judge stage; every field has a default.
+public struct JudgeOptions: Sendable, Hashable {
+    public var model: String
+    public var temperature: Double
+    public var seed: Int?
+    /// Completion tokens per call; nil picks the method's default (pointwise and aspects 256,
+    /// yes/no 1, listwise 8 per passage plus 64).
+    public var maxTokens: Int?
+    /// Pointwise: the probability-weighted score over the scale's tokens, where logprobs come back.
+    public var expectedScore: Bool
+    /// Listwise: passages per window and how far each window moves.
+    public var window: Int
+    public var step: Int
+    /// Listwise: passages longer than this many words are cut (flagged `truncated`).
+    public var maxWords: Int
+    /// Alternatives per token asked for with logprobs (yes/no, expected score).
+    public var topLogprobs: Int
+    /// Pointwise, aspects, yes/no: documents judged at once (the client bounds requests in flight too).
+    public var concurrency: Int
+    public var jsonMode: JSONMode
+
+    public init(model: String, temperature: Double = 0, seed: Int? = nil, maxTokens: Int? = nil,
+                expectedScore: Bool = false, window: Int = 20, step: Int = 10, maxWords: Int = 300,
+                topLogprobs: Int = 10, concurrency: Int = 8, jsonMode: JSONMode = .auto)
+    {
+        self.model = model
+        self.temperature = temperature
+        self.seed = seed
+        self.maxTokens = maxTokens
+        self.expectedScore = expectedScore
+        self.window = window
+        self.step = step
+        self.maxWords = maxWords
+        self.topLogprobs = topLogprobs
+        self.concurrency = concurrency
+        self.jsonMode = jsonMode
+    }
+}

@@ -1,0 +1,83 @@
+/// Combines the scores earlier stages gave the head into one order.
+public struct FusionStage: RerankStage {
+    public enum Method: Sendable, Hashable {
+        /// Reciprocal rank fusion: sum over stages of 1 / (k + rank), k = 60 by default
+        /// (Cormack, Clarke and Buettcher, SIGIR 2009).
+        case reciprocalRank(k: Double = 60)
+        /// Weighted sum of min-max normalized scores; weights by stage name, missing scores count 0.
+        case weighted([String: Double])
+    }
+
+    public var method: Method
+    /// The stages whose scores are fused, in order.
+    public var stages: [String]
+    public var keep: Int? { nil }
+    public var name: String { "fusion" }
+
+    public init(method: Method, stages: [String]) {
+        self.method = method
+        self.stages = stages
+    }
+
+    /// Parses `rrf`, `rrf:K` or `weighted:W` (W the weight of the last stage, 1 - W of the first).
+    public static func parse(_ text: String, stages: [String]) throws -> FusionStage {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        switch parts.first {
+        case "rrf":
+            let k = parts.count > 1 ? Double(parts[1]) : 60
+            guard let k, k > 0 else { throw LLMRankError(.invalidInput, "--fuse \(text): K must be a positive number") }
+            return FusionStage(method: .reciprocalRank(k: k), stages: stages)
+        case "weighted":
+            guard parts.count > 1, let w = Double(parts[1]), (0...1).contains(w) else {
+                throw LLMRankError(.invalidInput, "--fuse \(text): give the weight of the last stage, weighted:W with W in [0, 1]")
+            }
+            guard stages.count == 2 else {
+                throw LLMRankError(.invalidInput, "--fuse weighted:W fuses two stages; this pipeline has \(stages.count) scoring stages")
+            }
+            return FusionStage(method: .weighted([stages[0]: 1 - w, stages[1]: w]), stages: stages)
+        default:
+            throw LLMRankError(.invalidInput, "--fuse \(text): expected rrf, rrf:K or weighted:W")
+        }
+    }
+
+    public func rerank(query: Query, list: RankedList, context: StageContext) async throws -> RankedList {
+        let candidates = list.candidates
+        var fused = [Double](repeating: 0, count: candidates.count)
+        for stage in stages {
+            let scores = candidates.map { $0.score(of: stage) }
+            switch method {
+            case .reciprocalRank(let k):
+                for (rank, i) in Self.ranking(scores).enumerated() where scores[i] != nil {
+                    fused[i] += 1 / (k + Double(rank + 1))
+                }
+            case .weighted(let weights):
+                let w = weights[stage] ?? 0
+                let present = scores.compactMap { $0 }
+                guard let lo = present.min(), let hi = present.max() else { continue }
+                for i in candidates.indices {
+                    guard let s = scores[i] else { continue }
+                    fused[i] += w * (hi > lo ? (s - lo) / (hi - lo) : 1)
+                }
+            }
+        }
+        var out = candidates
+        for i in out.indices {
+            out[i].score = fused[i]
+            out[i].stageScores.append(StageScore(stage: name, score: fused[i]))
+        }
+        let order = out.indices.sorted { fused[$0] != fused[$1] ? fused[$0] > fused[$1] : $0 < $1 }
+        return RankedList(candidates: order.map { out[$0] })
+    }
+
+    /// Indices ordered by score, best first; missing scores last; ties keep list order.
+    static func ranking(_ scores: [Double?]) -> [Int] {
+        scores.indices.sorted { a, b in
+            switch (scores[a], scores[b]) {
+            case let (x?, y?): return x != y ? x > y : a < b
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a < b
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// The list a pipeline returns for one query, and what happened on the way.
+public struct RerankResult: Sendable {
+    public var list: RankedList
+    public var trace: Trace
+}
+
+/// Stages applied in order to each query. Each stage sees the current head; a stage with `keep`
+/// narrows the head, and what it cuts is returned below the head in its previous order, flagged
+/// `cut` (or dropped when `topN` asks for the head only).
+///
+/// ```swift
+/// let pipeline = Pipeline(stages: [EncoderStage(encoder: e, keep: 30), JudgeStage(judge: j)])
+/// let result = try await pipeline.rerank(query: Query(text: "q"), documents: docs)
+/// ```
+public struct Pipeline: Sendable {
+    public var stages: [any RerankStage]
+    /// Limits per query; each query gets a fresh budget.
+    public var budget: BudgetLimits
+    /// Return only the first n candidates.
+    public var topN: Int?
+
+    public init(stages: [any RerankStage], budget: BudgetLimits = BudgetLimits(), topN: Int? = nil) {
+        self.stages = stages
+        self.budget = budget
+        self.topN = topN
+    }
+
+    public func rerank(query: Query, documents: [Document]) async throws -> RerankResult {
+        try await rerank(query: query, list: RankedList(documents: documents))
+    }
+
+    public func rerank(query: Query, list: RankedList) async throws -> RerankResult {
+        let context = StageContext(budget: budget.isUnlimited ? nil : Budget(budget))
+        var trace = Trace(queryID: query.id)
+        var head = list
+        var tail: [Candidate] = []
+        let clock = ContinuousClock()
+        for stage in stages {
+            let start = clock.now
+            let reordered = head.isEmpty ? head : try await stage.rerank(query: query, list: head, context: context)
+            trace.stages.append(StageTrace(stage: stage.name, duration: clock.now - start, calls: context.take()))
+            precondition(Set(reordered.ids) == Set(head.ids) && reordered.count == head.count,
+                         "stage \(stage.name) lost or invented candidates")
+            if let keep = stage.keep, keep < reordered.count {
+                var cut = Array(reordered.candidates[keep...])
+                for i in cut.indices { cut[i].flags.append(Flag(.cut, stage: stage.name, "below the top \(keep)")) }
+                tail = cut + tail
+                head = reordered.top(keep)
+            } else {
+                head = reordered
+            }
+        }
+        var all = RankedList(candidates: head.candidates + tail)
+        if let topN { all = all.top(topN) }
+        return RerankResult(list: all, trace: trace)
+    }
+}
