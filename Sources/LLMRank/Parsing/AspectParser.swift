@@ -1,3 +1,43 @@
+/// One aspect of a rubric: its name as the prompt and the reply spell it, its scale, its weight in
+/// the total.
+public struct AspectSpec: Sendable, Hashable, Codable {
+    public var name: String
+    public var scale: ScoreScale
+    public var weight: Double
+
+    public init(name: String, scale: ScoreScale, weight: Double = 1) {
+        self.name = name
+        self.scale = scale
+        self.weight = weight
+    }
+
+    public init(name: String, min: Double, max: Double, weight: Double = 1, integer: Bool = true) {
+        self.init(name: name, scale: ScoreScale(min: min, max: max, integer: integer), weight: weight)
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, min, max, weight, integer }
+
+    /// Decodes the flat form a rubric is written in: `{name, min, max, weight?, integer?}`
+    /// (weight 1 and integer true by default).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name),
+                  min: try c.decode(Double.self, forKey: .min), max: try c.decode(Double.self, forKey: .max),
+                  weight: try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1,
+                  integer: try c.decodeIfPresent(Bool.self, forKey: .integer) ?? true)
+    }
+
+    /// Encodes the same flat form.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(scale.min, forKey: .min)
+        try c.encode(scale.max, forKey: .max)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(scale.integer, forKey: .integer)
+    }
+}
+
 /// The aspects read from one reply.
 public struct ParsedAspects: Sendable, Hashable, Codable {
     /// Each aspect found, by its spec name, clamped into its scale.
@@ -42,7 +82,7 @@ public enum AspectParser {
     /// Reads every aspect of `aspects` from `reply`.
     /// - Returns: the values, the weighted total and flags (`clamped`, `missing-aspect`), or a failure
     ///   when not one aspect is found.
-    public static func parse(_ reply: String, aspects: [RubricAspect]) -> Result<ParsedAspects, ParseFailure> {
+    public static func parse(_ reply: String, aspects: [AspectSpec]) -> Result<ParsedAspects, ParseFailure> {
         guard !aspects.isEmpty else { return .failure(ParseFailure(reason: "the rubric has no aspects", reply: reply)) }
         let answer = ReplyText.answer(of: reply)
         if answer.isBlank { return .failure(answer.blankFailure(reply: reply)) }
@@ -68,7 +108,7 @@ public enum AspectParser {
                     missing.append(spec.name)
                     flags.append(Flag(.missingAspect, spec.name))
                 }
-                total += spec.weight * Double(spec.min)
+                total += spec.weight * spec.scale.min
                 continue
             }
             let (v, flag) = spec.scale.clamp(r, label: spec.name)
@@ -85,7 +125,7 @@ public enum AspectParser {
     private static let nameKeys: Set<String> = ["aspect", "name", "criterion", "criteria", "dimension", "category"]
     private static let valueKeys = ["score", "value", "rating", "grade"]
 
-    private static func fromJSON(_ text: String, aspects: [RubricAspect]) -> [Int: Double] {
+    private static func fromJSON(_ text: String, aspects: [AspectSpec]) -> [Int: Double] {
         let keys = aspects.map { normalizedKey($0.name) }
         var best: [Int: Double] = [:]
         var listed: [Int: Double] = [:]
@@ -147,7 +187,7 @@ public enum AspectParser {
 
     private static let fillers = ScoreParser.labelFillers.union(["points", "pts", "aspect", "criterion"])
 
-    private static func fromText(_ scan: TextScan, aspects: [RubricAspect]) -> [Int: Double] {
+    private static func fromText(_ scan: TextScan, aspects: [AspectSpec]) -> [Int: Double] {
         // Every occurrence of every aspect name, then the longest name at each end position.
         var claims: [Int: (aspect: Int, firstWord: Int)] = [:]  // end -> claim
         for (i, spec) in aspects.enumerated() {
@@ -165,9 +205,4 @@ public enum AspectParser {
         }
         return found.mapValues(\.value)
     }
-}
-
-extension RubricAspect {
-    /// The aspect's range as a scale.
-    var scale: ScoreScale { ScoreScale(min: min, max: max) }
 }

@@ -205,7 +205,7 @@ public enum ScoreParser {
         }
         var inRange: [Int] = []
         for (k, n) in scan.numbers.enumerated() where n.isCandidate {
-            if let d = n.denominator, d == Double(scale.max) { offer(.fraction, k, labelStart: n.start) }
+            if let d = n.denominator, d == scale.max { offer(.fraction, k, labelStart: n.start) }
             if n.emphasised { offer(.emphasis, k, labelStart: max(0, n.start - 2)) }
             if n.aloneOnLine { offer(.line, k, labelStart: n.start) }
             if scale.contains(n.value) { inRange.append(k) }

@@ -1,10 +1,11 @@
+import Foundation
 import Testing
 @testable import LLMRank
 
 private let rubric = [
-    RubricAspect(name: "direct_answer", min: 0, max: 5, weight: 2),
-    RubricAspect(name: "coverage", min: 0, max: 3, weight: 1),
-    RubricAspect(name: "trustworthiness", min: 1, max: 5, weight: 0.5),
+    AspectSpec(name: "direct_answer", min: 0, max: 5, weight: 2),
+    AspectSpec(name: "coverage", min: 0, max: 3, weight: 1),
+    AspectSpec(name: "trustworthiness", min: 1, max: 5, weight: 0.5),
 ]
 
 extension ParsingTests {
@@ -52,7 +53,7 @@ extension ParsingTests {
         }
 
         @Test func longerNameClaimsItsOccurrence() throws {
-            let aspects = [RubricAspect(name: "answer", min: 0, max: 3), RubricAspect(name: "direct answer", min: 0, max: 3)]
+            let aspects = [AspectSpec(name: "answer", min: 0, max: 3), AspectSpec(name: "direct answer", min: 0, max: 3)]
             let parsed = try AspectParser.parse("Direct answer: 3\nAnswer: 1", aspects: aspects).get()
             #expect(parsed.values == ["answer": 1, "direct answer": 3])
             let onlyLong = try AspectParser.parse("Direct answer: 3", aspects: aspects).get()
@@ -94,6 +95,25 @@ extension ParsingTests {
                 return
             }
             #expect(empty.reason == "the rubric has no aspects")
+        }
+
+        @Test func specDecodesTheFlatRubricForm() throws {
+            let json = Data(#"[{"name": "coverage", "min": 0, "max": 3}, {"name": "trust", "min": 1, "max": 5, "weight": 0.5, "integer": false}]"#.utf8)
+            let specs = try JSONDecoder().decode([AspectSpec].self, from: json)
+            #expect(specs == [AspectSpec(name: "coverage", min: 0, max: 3),
+                              AspectSpec(name: "trust", min: 1, max: 5, weight: 0.5, integer: false)])
+            let again = try JSONDecoder().decode([AspectSpec].self, from: try JSONEncoder().encode(specs))
+            #expect(again == specs)
+            let scale = try JSONDecoder().decode(ScoreScale.self, from: Data(#"{"min": 10, "max": 0}"#.utf8))
+            #expect(scale == ScoreScale(min: 0, max: 10, integer: true))
+        }
+
+        @Test func rubricAspectsOfPromptFilesReadTheSame() throws {
+            let rubric = [RubricAspect(name: "direct_answer", min: 0, max: 5, weight: 2),
+                          RubricAspect(name: "completeness", min: 0, max: 3)]
+            let parsed = try AspectParser.parse(#"{"completeness": 2, "direct_answer": 4}"#, aspects: rubric.map(\.spec)).get()
+            #expect(parsed.values == ["direct_answer": 4, "completeness": 2])
+            #expect(parsed.total == 10)
         }
 
         @Test func ignoresReasoning() throws {

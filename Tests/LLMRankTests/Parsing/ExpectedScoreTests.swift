@@ -71,6 +71,7 @@ extension ParsingTests {
             #expect(ExpectedScore.from(logprobs: [], scale: zeroToThree) == nil)
             #expect(ExpectedScore.from(logprobs: [token("Relevant")], scale: zeroToThree) == nil)
             #expect(ExpectedScore.from(logprobs: [token("2")], scale: ScoreScale(min: -2, max: 2)) == nil)
+            #expect(ExpectedScore.from(logprobs: [token("0.5")], scale: .unit) == nil)
         }
 
         @Test func withoutAlternativesTheGeneratedScoreIsTheMean() {

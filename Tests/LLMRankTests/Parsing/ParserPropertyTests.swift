@@ -28,8 +28,8 @@ private let chatter: Generator<String, some SendableSequenceType> = Gen.lowercas
     .array(of: 0...8).map { $0.joined(separator: " ") }
 
 private let rubric = [
-    RubricAspect(name: "direct answer", min: 0, max: 5, weight: 2),
-    RubricAspect(name: "coverage", min: 1, max: 3, weight: 1),
+    AspectSpec(name: "direct answer", min: 0, max: 5, weight: 2),
+    AspectSpec(name: "coverage", min: 1, max: 3, weight: 1),
 ]
 
 extension ParsingTests {
@@ -161,7 +161,7 @@ extension ParsingTests {
             Gen.int(in: -2...1), Gen.int(in: 2...10), Gen.int(in: 0...1000), zip(Gen.int(in: 0..<templates.count), Gen.bool, chatter)
         ).map { lo, hi, pick, rest in
             let (template, half, chat) = rest
-            let scale = ScoreScale(min: lo, max: hi)
+            let scale = ScoreScale(min: Double(lo), max: Double(hi), integer: !half)
             var value = Double(lo + pick % (hi - lo + 1))
             if half && value < Double(hi) { value += 0.5 }
             return ScoreReply(scale: scale, value: value, reply: templates[template](formatNumber(value), String(hi), chat))
@@ -332,7 +332,7 @@ extension ParsingTests {
             let clock = ContinuousClock()
             let elapsed = clock.measure {
                 _ = ScoreParser.parse(reply, scale: ScoreScale(min: 0, max: 3))
-                _ = AspectParser.parse(reply, aspects: [RubricAspect(name: "score", min: 0, max: 3)])
+                _ = AspectParser.parse(reply, aspects: [AspectSpec(name: "score", min: 0, max: 3)])
                 _ = PermutationParser.parse(reply, count: 5)
                 _ = YesNoScorer.score(logprobs: nil, content: reply)
             }

@@ -184,9 +184,11 @@ extension ParsingTests {
             #expect(!ScoreScale(min: 0, max: 3).contains(3.5))
             #expect(ScoreScale(min: 0, max: 3).clamp(0.5).flag == nil)
             #expect(ScoreScale(min: 0, max: 3).clamp(7, label: "coverage").flag == Flag(.clamped, "coverage: 7 > 3"))
-            // Built the wrong way round by hand: no trap, the bounds are read in order.
-            #expect(ScoreScale(min: 10, max: 0).integerValues.count == 11)
-            #expect(ScoreScale(min: 10, max: 0).clamp(11).value == 10)
+            // Given the wrong way round, the bounds are swapped.
+            #expect(ScoreScale(min: 10, max: 0) == ScoreScale(min: 0, max: 10))
+            #expect(ScoreScale.unit.integerValues.isEmpty)
+            #expect(ScoreScale(min: 0.5, max: 3.5).integerValues == [1, 2, 3])
+            #expect(ScoreScale(min: 0, max: 3).description == "0-3")
         }
 
         @Test func promptPatternComesBeforeTheBuiltInRules() throws {
