@@ -33,6 +33,15 @@ public struct Judge: Sendable {
         modes = ModeState(jsonMode: options.jsonMode)
     }
 
+    /// A judge whose calls go through the judgment cache (when one is given): every reply is
+    /// stored, and a repeated request is answered from the cache at no cost.
+    public init(prompt: PromptTemplate, client: any ChatCompleting, cache: JudgmentCache?, options: JudgeOptions) {
+        let chat: any ChatCompleting = cache.map {
+            CachedChat(upstream: client, cache: $0, methodVersion: prompt.methodVersion)
+        } ?? client
+        self.init(prompt: prompt, chat: chat, options: options)
+    }
+
     /// The stage name used in stage scores, flags and traces.
     public var stageName: String { prompt.method.rawValue }
 
@@ -133,13 +142,15 @@ public struct Judge: Sendable {
             if options.expectedScore, let expected = ExpectedScore.from(logprobs: response.logprobs, scale: scale) {
                 return .success((expected, []))
             }
-            return ScoreParser.parse(response.content, scale: scale, jsonKey: contract.scoreField)
+            return ScoreParser.parse(response.content, scale: scale, jsonKey: contract.scoreField,
+                                     pattern: contract.textPattern.isEmpty ? nil : contract.textPattern)
                 .map { ($0.value, $0.flags) }
         case .aspects(let contract):
             return AspectParser.parse(response.content, aspects: contract.rubric.map(\.spec))
                 .map { ($0.total, $0.flags) }
-        case .yesno:
-            return YesNoScorer.score(logprobs: response.logprobs, content: response.content)
+        case .yesno(let contract):
+            return YesNoScorer.score(logprobs: response.logprobs, content: response.content, yes: contract.yes,
+                                     no: contract.no, pattern: contract.textPattern.isEmpty ? nil : contract.textPattern)
                 .map { ($0.value, $0.flags) }
         case .listwise:
             return .failure(ParseFailure(reason: "a listwise prompt gives no per-document score", excerpt: ""))
@@ -185,7 +196,7 @@ public struct Judge: Sendable {
             var permutation: ParsedPermutation?
             var windowFlags: [Flag] = []
             if let first = try await call(messages, budget: budget, into: &judgment, passages: slice.count) {
-                switch PermutationParser.parse(first.response.content, count: slice.count) {
+                switch PermutationParser.parse(first.response.content, count: slice.count, pattern: listPattern) {
                 case .success(let p):
                     permutation = p
                 case .failure(let failure):
@@ -193,7 +204,7 @@ public struct Judge: Sendable {
                                              prompt.renderRepair(query: query.text, passageCount: slice.count)]
                     if let second = try await call(repair, budget: budget, into: &judgment, passages: slice.count) {
                         judgment.calls[judgment.calls.count - 1].repairs = 1
-                        switch PermutationParser.parse(second.response.content, count: slice.count) {
+                        switch PermutationParser.parse(second.response.content, count: slice.count, pattern: listPattern) {
                         case .success(let p):
                             permutation = p
                             windowFlags.append(Flag(.repairRetry, stage: stageName, failure.reason))
@@ -222,6 +233,11 @@ public struct Judge: Sendable {
             order[i].flags += flags[order[i].id] ?? []
         }
         return JudgeOutcome(list: RankedList(candidates: order), trace: StageTrace(stage: stageName, calls: calls))
+    }
+
+    private var listPattern: String? {
+        if case .listwise(let contract) = prompt.output, !contract.textPattern.isEmpty { return contract.textPattern }
+        return nil
     }
 
     /// The first `maxWords` words of `text`, and whether it was cut.
