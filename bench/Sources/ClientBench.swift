@@ -36,7 +36,7 @@ enum ClientBench {
                 return try await group.reduce(into: []) { $0 += $1 }.sorted()
             }
             let elapsed = (clock.now - start).seconds
-            print(String(format: "llmrank (libcurl)  %10d %9.0f %9.3f %8.3f", concurrency, Double(calls) / elapsed,
+            print(String(format: "llmrank (libcurl)  %10ld %9.0f %9.3f %8.3f", concurrency, Double(calls) / elapsed,
                          percentile(latencies, 0.5), percentile(latencies, 0.99)))
         }
         fflush(nil)

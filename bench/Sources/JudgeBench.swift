@@ -2,8 +2,52 @@ import Foundation
 import LLMRank
 import LLMRankTestSupport
 
+/// 100 documents judged pointwise against a loopback endpoint that takes `latencyMs` per reply,
+/// at `concurrency` requests in flight: wall time against the ideal ceil(n / c) x latency, then the
+/// same run again from the judgment cache (zero calls). With --peer, the same calls through the
+/// Python `openai` SDK, one at a time (how LangChain's LLMChainFilter and most notebooks judge)
+/// and with asyncio at the same concurrency.
 enum JudgeBench {
-    static func run(documents: Int, latencyMs: Int, concurrency: Int) async throws {
-        print("judge benchmark: not yet wired")
+    static func run(documents n: Int, latencyMs: Int, concurrency: Int, peer: Bool) async throws {
+        let server = try StubLLMServer { req in
+            let text = req.lastUserMessage ?? ""
+            let grade = (text.count % 5) + 1
+            return StubLLMServer.reply(#"{"score": \#(grade)}"#, delay: .milliseconds(latencyMs))
+        }
+        var config = ChatClientConfiguration(baseURL: server.baseURL)
+        config.maxConcurrency = concurrency
+        let client = ChatClient(configuration: config, logger: logger)
+        let cacheURL = FileManager.default.temporaryDirectory.appendingPathComponent("llmrank-judge-bench-\(getpid()).sqlite")
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cacheURL.path + suffix) } }
+        let cache = try JudgmentCache.open(path: cacheURL)
+        var options = JudgeOptions(model: "m")
+        options.concurrency = concurrency
+        let judge = Judge(prompt: try PromptLibrary.named("pointwise-1to5"), client: client, cache: cache, options: options)
+        let docs = (0..<n).map { Document(id: "d\($0)", text: "passage \($0) " + String(repeating: "x", count: $0 % 7)) }
+        let query = Query(text: "what is the benchmark query")
+        let ideal = Double((n + concurrency - 1) / concurrency) * Double(latencyMs) / 1000
+        print("judge benchmark: \(n) documents, pointwise, \(latencyMs) ms per reply, concurrency \(concurrency)")
+        print("run                        wall s   ideal s   calls  cache hits")
+        let clock = ContinuousClock()
+        for label in ["llmrank, cold cache", "llmrank, warm cache"] {
+            let before = server.requestCount
+            let start = clock.now
+            let outcome = try await judge.rerank(query: query, list: RankedList(documents: docs))
+            let wall = (clock.now - start).seconds
+            let hits = outcome.trace.calls.filter(\.cacheHit).count
+            let idealText = label.hasSuffix("cold cache") ? String(format: "%9.3f", ideal) : "        -"
+            print(label.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %9.3f ", wall) + idealText
+                + String(format: " %7ld %11ld", server.requestCount - before, hits))
+        }
+        fflush(nil)
+        guard peer else { return }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("judge_peer.py").path
+        let python = ProcessInfo.processInfo.environment["LLMRANK_BENCH_PYTHON"] ?? "python3"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python, script, server.baseURL, String(n), String(concurrency)]
+        try process.run()
+        process.waitUntilExit()
     }
 }

@@ -21,7 +21,7 @@ case "client":
     try await ClientBench.run(calls: option("--calls", 2000), peer: arguments.contains("--peer"))
 case "judge":
     try await JudgeBench.run(documents: option("--docs", 100), latencyMs: option("--latency-ms", 200),
-                             concurrency: option("--concurrency", 16))
+                             concurrency: option("--concurrency", 16), peer: arguments.contains("--peer"))
 default:
-    print("usage: llmrank-bench client [--calls N] [--peer] | judge [--docs 100] [--latency-ms 200] [--concurrency 16]")
+    print("usage: llmrank-bench client [--calls N] [--peer] | judge [--docs 100] [--latency-ms 200] [--concurrency 16] [--peer]")
 }
