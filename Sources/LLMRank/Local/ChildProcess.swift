@@ -141,7 +141,9 @@ final class ChildProcess: @unchecked Sendable {
         return (executable, arguments)
     }
 
+    /// `LLMRANK_LOCAL_NO_SETPRIV=1` turns mechanism 1 off, so tests can check the handler alone.
     static let setprivPath: String? = {
+        if ProcessInfo.processInfo.environment["LLMRANK_LOCAL_NO_SETPRIV"] == "1" { return nil }
         let fm = FileManager.default
         for dir in ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
             let path = dir + "/setpriv"
@@ -176,6 +178,11 @@ final class SpawnThread: @unchecked Sendable {
     }
 
     private func loop() {
+        // A child inherits the spawning thread's signal mask, and Foundation/Dispatch threads block most
+        // signals: without this, llama-server would start with SIGTERM blocked and ignore `stop()`.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         while true {
             condition.lock()
             while jobs.isEmpty { condition.wait() }
