@@ -17,6 +17,7 @@ import Testing
         #expect(server.baseURL == "http://127.0.0.1:\(port)/v1")
         #expect(server.modelName == "SmolLM2-135M-Instruct-Q4_1")
 
+        #expect(livePids(withArguments: ["--port", String(port)]) == [pid])
         let health = try #require(try LoopbackHTTP.request(port: port, path: "/health"))
         #expect(health.status == 200)
 
@@ -42,6 +43,7 @@ import Testing
         #expect(!server.isRunning)
         #expect(!LoopbackHTTP.isListening(port: port), "port \(port) still open after stop()")
         #expect(processIsGone(pid), "llama-server pid \(pid) still exists after stop()")
+        #expect(livePids(withArguments: ["--port", String(port)]).isEmpty)
         await server.stop() // idempotent
     }
 
@@ -58,6 +60,30 @@ import Testing
         let (port, pid) = try #require(seen)
         #expect(!LoopbackHTTP.isListening(port: port))
         #expect(processIsGone(pid))
+    }
+
+    @Test func cancellingDuringStartupStopsTheChild() async throws {
+        var config = LocalLLMConfiguration()
+        config.logDirectory = try temporaryDirectory()
+        let logs = config.logDirectory
+        let task = Task { try await LocalLLMServer.start(configuration: config) }
+        // Wait until the child exists (its log file appears), then cancel while it loads or polls.
+        var log: String?
+        for _ in 0..<200 where log == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            log = try FileManager.default.contentsOfDirectory(atPath: logs.path).first { $0.hasSuffix(".log") }
+        }
+        task.cancel()
+        let port = try #require(log.flatMap { Int($0.dropFirst("llama-server-".count).dropLast(".log".count)) })
+        switch await task.result {
+        case .success(let server):
+            // It became healthy before the cancel landed: then stopping must work as usual.
+            await server.stop()
+        case .failure(let error):
+            #expect((error as? LLMRankError)?.kind == .cancelled, "\(error)")
+        }
+        #expect(!LoopbackHTTP.isListening(port: port))
+        #expect(livePids(withArguments: ["--port", String(port)]).isEmpty, "a llama-server for port \(port) survived")
     }
 
     @Test func missingBinaryNamesTheSetupScript() async throws {
@@ -144,6 +170,19 @@ func processIsGone(_ pid: Int32, within seconds: Double = 5) -> Bool {
         usleep(50_000)
     } while Date() < deadline
     return false
+}
+
+/// Live (not zombie) processes whose command line contains `arguments` in a row, from /proc.
+func livePids(withArguments arguments: [String]) -> [Int32] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return names.compactMap(Int32.init).filter { pid in
+        guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let argv = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard argv.count >= arguments.count,
+              (0...(argv.count - arguments.count)).contains(where: { Array(argv[$0..<($0 + arguments.count)]) == arguments })
+        else { return false }
+        return !processIsGone(pid, within: 0)
+    }
 }
 
 func temporaryDirectory() throws -> URL {
