@@ -15,8 +15,9 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     public var modelName: String
     /// Where `llama-server-<port>.log` goes. Default: `<home>/logs`.
     public var logDirectory: URL
-    /// Total KV-cache size in tokens (`-c`), shared by the slots (unified KV cache).
-    public var contextSize: Int = 16_384
+    /// Total KV-cache size in tokens (`-c`), shared by the slots (unified KV cache). 8192 is
+    /// SmolLM2's training context: one request may use all of it, four short ones share it.
+    public var contextSize: Int = 8192
     /// Requests decoded together (`-np`); more wait in the server's queue.
     public var parallel: Int = 4
     /// CPU threads (`-t`).
@@ -25,6 +26,10 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     public var startupTimeout: Duration = .seconds(60)
     /// Seconds between SIGTERM and SIGKILL in `stop()`.
     public var stopGrace: Double = 5
+    /// Give the server a random API key for this run (passed in its environment, `LLAMA_API_KEY`,
+    /// not on the command line), so other local processes and web pages (llama-server allows
+    /// every CORS origin) cannot use it. `/health` stays open. Send `LocalLLMServer.apiKey`.
+    public var requireAPIKey: Bool = true
     /// Appended to the command line (later flags win in llama.cpp's parser).
     public var extraArguments: [String] = []
     /// Where the values came from, for error messages: which variable set each path, if any.
@@ -106,6 +111,8 @@ public final class LocalLLMServer: Sendable {
     public let baseURL: String
     /// The server's log (stdout and stderr).
     public let logFile: URL
+    /// The bearer token the server requires for this run, or nil (`requireAPIKey` off).
+    public let apiKey: String?
     private let child: ChildProcess
 
     /// The model name to send in requests (the server's `--alias`).
@@ -115,11 +122,12 @@ public final class LocalLLMServer: Sendable {
     /// Whether the child is still running.
     public var isRunning: Bool { child.isRunning }
 
-    private init(configuration: LocalLLMConfiguration, port: Int, logFile: URL, child: ChildProcess) {
+    private init(configuration: LocalLLMConfiguration, port: Int, logFile: URL, apiKey: String?, child: ChildProcess) {
         self.configuration = configuration
         self.port = port
         self.baseURL = "http://127.0.0.1:\(port)/v1"
         self.logFile = logFile
+        self.apiKey = apiKey
         self.child = child
     }
 
@@ -133,6 +141,8 @@ public final class LocalLLMServer: Sendable {
         pruneOldLogs(in: configuration.logDirectory)
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("LLAMA_ARG_") { environment[key] = nil }
+        let apiKey = configuration.requireAPIKey ? Self.randomKey() : nil
+        environment["LLAMA_API_KEY"] = apiKey
 
         let attempts = 3
         for attempt in 1...attempts {
@@ -145,7 +155,8 @@ public final class LocalLLMServer: Sendable {
             let started = ContinuousClock.now
             let child = try await ChildProcess.launch(executable: configuration.serverPath, arguments: arguments,
                                                       environment: environment, log: log)
-            let server = LocalLLMServer(configuration: configuration, port: port, logFile: log, child: child)
+            let server = LocalLLMServer(configuration: configuration, port: port, logFile: log, apiKey: apiKey,
+                                        child: child)
             do {
                 try await server.waitUntilHealthy()
                 logger.debug("llama-server ready", metadata: [
@@ -221,6 +232,12 @@ public final class LocalLLMServer: Sendable {
                 throw LLMRankError(.cancelled, "cancelled while llama-server was starting")
             }
         }
+    }
+
+    /// 32 random bytes as hex, from the system's CSPRNG.
+    private static func randomKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
     /// The last lines of the log, joined on one line for an error message.

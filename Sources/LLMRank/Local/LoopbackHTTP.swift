@@ -51,12 +51,15 @@ package enum LoopbackHTTP {
     /// One blocking request. Returns nil when the connection is refused or times out (the server is
     /// not up yet); a malformed reply throws `.badReply`.
     package static func request(port: Int, method: String = "GET", path: String, body: Data? = nil,
-                                contentType: String = "application/json",
+                                contentType: String = "application/json", headers: [String: String] = [:],
                                 timeoutSeconds: Int = 2) throws -> Response?
     {
         guard let fd = try connect(port: port, timeoutSeconds: timeoutSeconds) else { return nil }
         defer { close(fd) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            head += "\(name): \(value)\r\n"
+        }
         if let body {
             head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
         }

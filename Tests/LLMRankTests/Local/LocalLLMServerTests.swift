@@ -25,8 +25,14 @@ import Testing
             {"model": "\(server.modelName)", "temperature": 0, "max_tokens": 8,
              "messages": [{"role": "user", "content": "Answer with one word: is the sky blue?"}]}
             """.utf8)
+        let key = try #require(server.apiKey)
+        #expect(key.count == 64)
+        let unauthorized = try #require(try LoopbackHTTP.request(port: port, method: "POST", path: "/v1/chat/completions",
+                                                                 body: body, timeoutSeconds: 60))
+        #expect(unauthorized.status == 401, "the run's API key must be required")
         let reply = try #require(try LoopbackHTTP.request(port: port, method: "POST", path: "/v1/chat/completions",
-                                                          body: body, timeoutSeconds: 60))
+                                                          body: body, headers: ["Authorization": "Bearer \(key)"],
+                                                          timeoutSeconds: 60))
         #expect(reply.status == 200, "reply: \(reply.text)")
         let json = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
         let choices = try #require(json["choices"] as? [[String: Any]])
