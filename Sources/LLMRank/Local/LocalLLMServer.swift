@@ -219,7 +219,8 @@ public final class LocalLLMServer: Sendable {
                 try LoopbackHTTP.request(port: port, path: "/health", timeoutSeconds: 2)
             }
             if let response = response.flatMap({ $0 }) {
-                if response.status == 200 { return }
+                // 200 from our child only: if it died (say, on a bind failure) someone else answered.
+                if response.status == 200, child.isRunning { return }
                 lastStatus = "HTTP \(response.status)"
             }
             if ContinuousClock.now >= deadline {
