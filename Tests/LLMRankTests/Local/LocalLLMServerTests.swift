@@ -162,6 +162,17 @@ import Testing
     }
 }
 
+/// True once nothing listens on 127.0.0.1:`port`. A killed multi-threaded process can show as a
+/// zombie (its leader thread) a moment before its last thread exits and its sockets close.
+func portCloses(_ port: Int, within seconds: Double) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    repeat {
+        if !LoopbackHTTP.isListening(port: port) { return true }
+        usleep(50_000)
+    } while Date() < deadline
+    return false
+}
+
 /// True once `pid` no longer exists (reaped) or is a zombie nobody waits for.
 func processIsGone(_ pid: Int32, within seconds: Double = 5) -> Bool {
     let deadline = Date(timeIntervalSinceNow: seconds)

@@ -92,7 +92,7 @@ import Testing
         while helper.isRunning && Date() < helperGone { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!helper.isRunning)
         #expect(processIsGone(serverPid, within: 10), "llama-server \(serverPid) outlived its parent (signal \(signal))")
-        #expect(!LoopbackHTTP.isListening(port: port), "port \(port) still open after the parent died")
+        #expect(portCloses(port, within: 10), "port \(port) still open after the parent died")
         if helper.isRunning { return .exit(-1) }
         return helper.terminationReason == .uncaughtSignal ? .signal(helper.terminationStatus) : .exit(helper.terminationStatus)
     }
