@@ -1,0 +1,270 @@
+import Foundation
+import Logging
+
+/// How to run the embedded llama-server. Every field has a default; `init(environment:)` resolves
+/// the paths from `LLMRANK_LLAMA_SERVER`, `LLMRANK_LOCAL_MODEL` and `LLMRankPaths`.
+public struct LocalLLMConfiguration: Sendable, Hashable {
+    /// File name of the model that `scripts/setup-local-llm` installs under `models/`.
+    public static let defaultModelFileName = "SmolLM2-135M-Instruct-Q4_1.gguf"
+
+    /// The llama-server binary. Default: `LLMRANK_LLAMA_SERVER`, else `<home>/bin/llama-server`.
+    public var serverPath: URL
+    /// The GGUF model. Default: `LLMRANK_LOCAL_MODEL`, else `<home>/models/SmolLM2-135M-Instruct-Q4_1.gguf`.
+    public var modelPath: URL
+    /// Name the server answers to (`--alias`) and the client sends: the model file's stem.
+    public var modelName: String
+    /// Where `llama-server-<port>.log` goes. Default: `<home>/logs`.
+    public var logDirectory: URL
+    /// Total KV-cache size in tokens (`-c`), shared by the slots (unified KV cache). 8192 is
+    /// SmolLM2's training context: one request may use all of it, four short ones share it.
+    public var contextSize: Int = 8192
+    /// Requests decoded together (`-np`); more wait in the server's queue.
+    public var parallel: Int = 4
+    /// CPU threads (`-t`).
+    public var threads: Int = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    /// How long to wait for `GET /health` to answer 200.
+    public var startupTimeout: Duration = .seconds(60)
+    /// Seconds between SIGTERM and SIGKILL in `stop()`.
+    public var stopGrace: Double = 5
+    /// Give the server a random API key for this run (passed in its environment, `LLAMA_API_KEY`,
+    /// not on the command line), so other local processes and web pages (llama-server allows
+    /// every CORS origin) cannot use it. `/health` stays open. Send `LocalLLMServer.apiKey`.
+    public var requireAPIKey: Bool = true
+    /// Appended to the command line (later flags win in llama.cpp's parser).
+    public var extraArguments: [String] = []
+    /// Where the values came from, for error messages: which variable set each path, if any.
+    public var serverPathSource: String?
+    public var modelPathSource: String?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        if let path = environment["LLMRANK_LLAMA_SERVER"], !path.isEmpty {
+            serverPath = URL(fileURLWithPath: path)
+            serverPathSource = "LLMRANK_LLAMA_SERVER"
+        } else {
+            serverPath = LLMRankPaths.bin(environment: environment).appendingPathComponent("llama-server")
+        }
+        if let path = environment["LLMRANK_LOCAL_MODEL"], !path.isEmpty {
+            modelPath = URL(fileURLWithPath: path)
+            modelPathSource = "LLMRANK_LOCAL_MODEL"
+        } else {
+            modelPath = LLMRankPaths.models(environment: environment)
+                .appendingPathComponent(Self.defaultModelFileName)
+        }
+        modelName = modelPath.deletingPathExtension().lastPathComponent
+        logDirectory = LLMRankPaths.home(environment: environment).appendingPathComponent("logs", isDirectory: true)
+    }
+
+    /// The llama-server command line for `port`, without the program itself.
+    ///
+    /// - `--jinja`: render the chat template stored in the GGUF (SmolLM2's ChatML) with the Jinja
+    ///   engine, which also enables `response_format` json_schema/tools handling.
+    /// - `-c` with `-np`: one unified KV pool (`--kv-unified`) so a long listwise prompt may use most
+    ///   of it while short pointwise prompts run side by side.
+    /// - `--no-webui`, `--offline`: no UI assets, never a network fetch.
+    /// - `--log-colors off`: plain text in the log file.
+    public func arguments(port: Int) -> [String] {
+        [
+            "--model", modelPath.path,
+            "--alias", modelName,
+            "--host", "127.0.0.1",
+            "--port", String(port),
+            "--ctx-size", String(contextSize),
+            "--parallel", String(parallel),
+            "--kv-unified",
+            "--threads", String(threads),
+            "--jinja",
+            "--no-webui",
+            "--offline",
+            "--log-colors", "off",
+        ] + extraArguments
+    }
+
+    /// Checks that the binary and the model exist; the error names the path and the setup command.
+    public func validate() throws {
+        let fm = FileManager.default
+        let via = serverPathSource.map { " (from \($0))" } ?? ""
+        guard fm.fileExists(atPath: serverPath.path) else {
+            throw LLMRankError(.setup, "llama-server not found at \(serverPath.path)\(via): run scripts/setup-local-llm")
+        }
+        guard fm.isExecutableFile(atPath: serverPath.path) else {
+            throw LLMRankError(.setup, "llama-server at \(serverPath.path)\(via) is not executable: run scripts/setup-local-llm")
+        }
+        let modelVia = modelPathSource.map { " (from \($0))" } ?? ""
+        guard fm.fileExists(atPath: modelPath.path) else {
+            throw LLMRankError(.setup, "local model not found at \(modelPath.path)\(modelVia): run scripts/setup-local-llm")
+        }
+        guard contextSize > 0, parallel > 0, threads > 0 else {
+            throw LLMRankError(.invalidInput, "local server: contextSize, parallel and threads must be positive")
+        }
+    }
+}
+
+/// The embedded local LLM: a llama-server child process on a free loopback port, serving the local
+/// model through the OpenAI-compatible API at `baseURL`. Start it with `withLocalServer`, which
+/// always stops it; `start`/`stop` are there for callers that manage the lifetime themselves.
+/// The child also dies with llmrank (Ctrl-C, kill, crash): see `ChildProcess`.
+public final class LocalLLMServer: Sendable {
+    public let configuration: LocalLLMConfiguration
+    /// The loopback port it listens on.
+    public let port: Int
+    /// `http://127.0.0.1:<port>/v1`, the API root for the chat client.
+    public let baseURL: String
+    /// The server's log (stdout and stderr).
+    public let logFile: URL
+    /// The bearer token the server requires for this run, or nil (`requireAPIKey` off).
+    public let apiKey: String?
+    private let child: ChildProcess
+
+    /// The model name to send in requests (the server's `--alias`).
+    public var modelName: String { configuration.modelName }
+    /// The child's pid.
+    public var processIdentifier: Int32 { child.pid }
+    /// Whether the child is still running.
+    public var isRunning: Bool { child.isRunning }
+
+    private init(configuration: LocalLLMConfiguration, port: Int, logFile: URL, apiKey: String?, child: ChildProcess) {
+        self.configuration = configuration
+        self.port = port
+        self.baseURL = "http://127.0.0.1:\(port)/v1"
+        self.logFile = logFile
+        self.apiKey = apiKey
+        self.child = child
+    }
+
+    /// Starts the server with `configuration`, waits until `GET /health` answers 200 and returns it.
+    /// Retries on another port when the chosen one was taken in the meantime.
+    public static func start(configuration: LocalLLMConfiguration = LocalLLMConfiguration(),
+                             logger: Logger = Logger(label: "llmrank.local")) async throws -> LocalLLMServer
+    {
+        try configuration.validate()
+        try FileManager.default.createDirectory(at: configuration.logDirectory, withIntermediateDirectories: true)
+        pruneOldLogs(in: configuration.logDirectory)
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("LLAMA_ARG_") { environment[key] = nil }
+        let apiKey = configuration.requireAPIKey ? Self.randomKey() : nil
+        environment["LLAMA_API_KEY"] = apiKey
+
+        let attempts = 3
+        for attempt in 1...attempts {
+            let port = try LoopbackHTTP.freePort()
+            let log = configuration.logDirectory.appendingPathComponent("llama-server-\(port).log")
+            let arguments = configuration.arguments(port: port)
+            logger.debug("starting llama-server", metadata: [
+                "port": "\(port)", "model": "\(configuration.modelPath.path)", "log": "\(log.path)",
+            ])
+            let started = ContinuousClock.now
+            let child = try await ChildProcess.launch(executable: configuration.serverPath, arguments: arguments,
+                                                      environment: environment, log: log)
+            let server = LocalLLMServer(configuration: configuration, port: port, logFile: log, apiKey: apiKey,
+                                        child: child)
+            do {
+                try await server.waitUntilHealthy()
+                logger.debug("llama-server ready", metadata: [
+                    "port": "\(port)", "pid": "\(child.pid)", "startup": "\(ContinuousClock.now - started)",
+                ])
+                return server
+            } catch let error as LLMRankError {
+                await server.stop()
+                if attempt < attempts, Self.portWasTaken(log: log) {
+                    logger.debug("llama-server could not bind its port, retrying", metadata: ["port": "\(port)"])
+                    continue
+                }
+                throw error
+            } catch {
+                await server.stop()
+                throw error
+            }
+        }
+        throw LLMRankError(.setup, "llama-server could not bind a loopback port in \(attempts) attempts")
+    }
+
+    /// Runs `body` with a started server and stops the server afterwards, also when `body` throws or
+    /// the task is cancelled.
+    public static func withLocalServer<T>(
+        configuration: LocalLLMConfiguration = LocalLLMConfiguration(),
+        logger: Logger = Logger(label: "llmrank.local"),
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (LocalLLMServer) async throws -> T
+    ) async throws -> T {
+        let server = try await start(configuration: configuration, logger: logger)
+        let result: T
+        do {
+            result = try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+        return result
+    }
+
+    /// Stops the server: SIGTERM, then SIGKILL after `configuration.stopGrace` seconds. Returns once
+    /// the process is gone. Safe to call more than once.
+    public func stop() async {
+        await child.terminate(grace: configuration.stopGrace)
+    }
+
+    /// Polls `GET /health` until 200. Fails when the child exits, when the timeout passes (with the
+    /// log's tail in the message) or when the task is cancelled.
+    private func waitUntilHealthy() async throws {
+        let deadline = ContinuousClock.now + configuration.startupTimeout
+        let port = self.port
+        var lastStatus = "no answer"
+        while true {
+            if let exit = child.exitDescription {
+                throw LLMRankError(.setup, "llama-server (\(configuration.serverPath.path)) exited during startup with "
+                    + "\(exit); log \(logFile.path): \(Self.logTail(logFile))")
+            }
+            let response = try? await ChildProcess.offload {
+                try LoopbackHTTP.request(port: port, path: "/health", timeoutSeconds: 2)
+            }
+            if let response = response.flatMap({ $0 }) {
+                // 200 from our child only: if it died (say, on a bind failure) someone else answered.
+                if response.status == 200, child.isRunning { return }
+                lastStatus = "HTTP \(response.status)"
+            }
+            if ContinuousClock.now >= deadline {
+                throw LLMRankError(.timeout, "llama-server on 127.0.0.1:\(port) not healthy after "
+                    + "\(configuration.startupTimeout) (last: \(lastStatus)); log \(logFile.path): \(Self.logTail(logFile))")
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(100))
+            } catch {
+                throw LLMRankError(.cancelled, "cancelled while llama-server was starting")
+            }
+        }
+    }
+
+    /// 32 random bytes as hex, from the system's CSPRNG.
+    private static func randomKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// The last lines of the log, joined on one line for an error message.
+    static func logTail(_ url: URL, lines: Int = 8) -> String {
+        guard let data = try? Data(contentsOf: url), !data.isEmpty else { return "(empty)" }
+        let text = String(decoding: data.suffix(4096), as: UTF8.self)
+        let tail = text.split(whereSeparator: \.isNewline).suffix(lines)
+        return tail.joined(separator: " | ")
+    }
+
+    private static func portWasTaken(log: URL) -> Bool {
+        guard let data = try? Data(contentsOf: log) else { return false }
+        let text = String(decoding: data, as: UTF8.self).lowercased()
+        return text.contains("couldn't bind") || text.contains("address already in use")
+    }
+
+    /// Removes server logs older than a day, so per-port log names do not pile up.
+    private static func pruneOldLogs(in directory: URL) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
+        let cutoff = Date(timeIntervalSinceNow: -86_400)
+        for name in names where name.hasPrefix("llama-server-") && name.hasSuffix(".log") {
+            let path = directory.appendingPathComponent(name).path
+            if let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
+                try? fm.removeItem(atPath: path)
+            }
+        }
+    }
+}
