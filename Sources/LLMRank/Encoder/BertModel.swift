@@ -168,10 +168,7 @@ struct BertModel: Sendable {
             // BertSelfAttention: Q, K, V in one product [T, 3H].
             GEMM.linear(ws.hidden, rows: total, weight: layer.qkv, into: ws.qkv, precision: precision, scratch: ws.bf16)
             layer.qkvBias.withUnsafeBufferPointer { b in
-                for r in 0..<total {
-                    let row = ws.qkv + r * 3 * h
-                    for j in 0..<(3 * h) { row[j] += b[j] }
-                }
+                Kernels.addBias(ws.qkv, rows: total, n: 3 * h, bias: b.baseAddress!)
             }
             // Per sequence and head: softmax(Q K^T / sqrt(d)) V into the context [T, H].
             for (s, input) in batch.enumerated() {

@@ -65,7 +65,7 @@ public final class LocalEncoder: Sendable {
     /// The model folder's name.
     public let name: String
     public let url: URL
-    /// The arithmetic of the linear layers.
+    /// The arithmetic of the linear layers (float32 where bfloat16 was asked on a CPU without it).
     public let precision: EncoderPrecision
     /// Tokens per sequence the model takes (special tokens included).
     public let maxLength: Int
@@ -93,7 +93,9 @@ public final class LocalEncoder: Sendable {
                 throw LLMRankError(.invalidModel, "encoder \"\(nameOrPath)\": no folder \(url.path); pass a model folder path, or run scripts/fetch-models for all-MiniLM-L6-v2")
             }
         }
-        return try LocalEncoder(url: url, precision: precision)
+        // Without AVX512-BF16 the bfloat16 kernel cannot run: F32 then (`precision` says which ran).
+        let effective: EncoderPrecision = precision == .bfloat16 && !EncoderPrecision.bfloat16Available ? .float32 : precision
+        return try LocalEncoder(url: url, precision: effective)
     }
 
     init(url: URL, precision: EncoderPrecision) throws {
