@@ -44,6 +44,18 @@ static inline float fast_exp(float x) { return expf(x); }
 static inline float fast_erf(float x) { return erff(x); }
 #endif
 
+// Sum with 8 partial sums (vectorizes without reassociation flags).
+static inline float sum(const float *x, size_t n) {
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8)
+        for (int l = 0; l < 8; l++) part[l] += x[j + l];
+    float total = 0;
+    for (; j < n; j++) total += x[j];
+    for (int l = 0; l < 8; l++) total += part[l];
+    return total;
+}
+
 void llmrank_bias_gelu(float *x, size_t rows, size_t n, const float *bias) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * n;
@@ -83,13 +95,8 @@ void llmrank_softmax(float *x, size_t rows, size_t n) {
         float *row = x + r * n;
         float m = -INFINITY;
         for (size_t j = 0; j < n; j++) m = row[j] > m ? row[j] : m;
-        float total = 0;
-        for (size_t j = 0; j < n; j++) {
-            float e = fast_exp(row[j] - m);
-            row[j] = e;
-            total += e;
-        }
-        float inv = 1.0f / total;
+        for (size_t j = 0; j < n; j++) row[j] = fast_exp(row[j] - m);
+        float inv = 1.0f / sum(row, n);
         for (size_t j = 0; j < n; j++) row[j] *= inv;
     }
 }
@@ -143,25 +150,29 @@ int llmrank_has_avx512bf16(void) {
 }
 
 // One tile: MR rows of A by NB blocks of 16 columns, over `pairs` k-pairs.
+// One tile: MR rows of A by NB blocks of 16 columns, over `pairs` k-pairs. Every loop over the
+// tile is unrolled so the MR x NB accumulators stay in registers.
 #define KERNEL(MR, NB)                                                                                  \
     BF16_TARGET static void kernel_##MR##_##NB(const uint16_t *a, size_t lda, const uint16_t *b,        \
                                                size_t bstride, size_t pairs, float *c, size_t ldc,      \
                                                int accumulate) {                                        \
         __m512 acc[MR][NB];                                                                             \
-        for (int r = 0; r < MR; r++)                                                                    \
-            for (int q = 0; q < NB; q++) acc[r][q] = _mm512_setzero_ps();                               \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++)                                 \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < NB; q++) acc[r][q] = _mm512_setzero_ps(); \
         for (size_t p = 0; p < pairs; p++) {                                                            \
             __m512bh bv[NB];                                                                            \
-            for (int q = 0; q < NB; q++) bv[q] = (__m512bh)_mm512_loadu_si512(b + q * bstride + p * 32); \
-            for (int r = 0; r < MR; r++) {                                                              \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < NB; q++)                             \
+                bv[q] = (__m512bh)_mm512_loadu_si512(b + q * bstride + p * 32);                         \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                           \
                 int32_t word;                                                                           \
                 memcpy(&word, a + r * lda + 2 * p, sizeof word);                                        \
                 __m512bh av = (__m512bh)_mm512_set1_epi32(word);                                        \
-                for (int q = 0; q < NB; q++) acc[r][q] = _mm512_dpbf16_ps(acc[r][q], av, bv[q]);        \
+                _Pragma("clang loop unroll(full)") for (int q = 0; q < NB; q++)                         \
+                    acc[r][q] = _mm512_dpbf16_ps(acc[r][q], av, bv[q]);                                 \
             }                                                                                           \
         }                                                                                               \
-        for (int r = 0; r < MR; r++)                                                                    \
-            for (int q = 0; q < NB; q++) {                                                              \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++)                                 \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < NB; q++) {                           \
                 float *dst = c + r * ldc + q * 16;                                                      \
                 __m512 v = acc[r][q];                                                                   \
                 if (accumulate) v = _mm512_add_ps(v, _mm512_loadu_ps(dst));                            \
