@@ -7,7 +7,7 @@
 #if defined(__OPTIMIZE__)
 // e^x without branches, so loops over it vectorize: Cody-Waite reduction to [-ln2/2, ln2/2], a
 // degree-6 polynomial, 2^n through the exponent bits. Relative error < 2e-7 on [-87, 88].
-static inline float fast_exp(float x) {
+__attribute__((always_inline)) static inline float fast_exp(float x) {
     x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
     const float shifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
     float n = (x * 1.44269504f + shifter) - shifter;
@@ -27,7 +27,7 @@ static inline float fast_exp(float x) {
 }
 
 // erf(x) with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26).
-static inline float fast_erf(float x) {
+__attribute__((always_inline)) static inline float fast_erf(float x) {
     float a = fabsf(x);
     float t = 1.0f / (1.0f + 0.3275911f * a);
     float y = 1.061405429f;
@@ -45,7 +45,7 @@ static inline float fast_erf(float x) { return erff(x); }
 #endif
 
 // Sum with 8 partial sums (vectorizes without reassociation flags).
-static inline float sum(const float *x, size_t n) {
+__attribute__((always_inline)) static inline float sum(const float *x, size_t n) {
     float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t j = 0;
     for (; j + 8 <= n; j += 8)
@@ -56,7 +56,7 @@ static inline float sum(const float *x, size_t n) {
     return total;
 }
 
-void llmrank_bias_gelu(float *x, size_t rows, size_t n, const float *bias) {
+__attribute__((always_inline)) static inline void body_bias_gelu(float *x, size_t rows, size_t n, const float *bias) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * n;
         for (size_t j = 0; j < n; j++) {
@@ -66,7 +66,7 @@ void llmrank_bias_gelu(float *x, size_t rows, size_t n, const float *bias) {
     }
 }
 
-void llmrank_add_layer_norm(float *x, size_t rows, size_t n, const float *bias, const float *residual,
+__attribute__((always_inline)) static inline void body_add_layer_norm(float *x, size_t rows, size_t n, const float *bias, const float *residual,
                             const float *gamma, const float *beta, float eps) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * n;
@@ -90,7 +90,7 @@ void llmrank_add_layer_norm(float *x, size_t rows, size_t n, const float *bias, 
     }
 }
 
-void llmrank_softmax(float *x, size_t rows, size_t n) {
+__attribute__((always_inline)) static inline void body_softmax(float *x, size_t rows, size_t n) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * n;
         float m = -INFINITY;
@@ -101,14 +101,14 @@ void llmrank_softmax(float *x, size_t rows, size_t n) {
     }
 }
 
-void llmrank_add_bias(float *x, size_t rows, size_t n, const float *bias) {
+__attribute__((always_inline)) static inline void body_add_bias(float *x, size_t rows, size_t n, const float *bias) {
     for (size_t r = 0; r < rows; r++) {
         float *row = x + r * n;
         for (size_t j = 0; j < n; j++) row[j] += bias[j];
     }
 }
 
-static inline uint16_t to_bf16(float f) {
+__attribute__((always_inline)) static inline uint16_t to_bf16(float f) {
     uint32_t bits;
     memcpy(&bits, &f, sizeof bits);
     if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40);  // NaN
@@ -116,9 +116,40 @@ static inline uint16_t to_bf16(float f) {
     return (uint16_t)(bits >> 16);
 }
 
-void llmrank_to_bf16(const float *in, uint16_t *out, size_t n) {
+__attribute__((always_inline)) static inline void body_to_bf16(const float *in, uint16_t *out, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = to_bf16(in[i]);
 }
+
+// Each element-wise kernel is compiled twice from the same body: for the x86-64 baseline and for
+// AVX-512 (16 lanes), chosen at run time by the CPU.
+#if defined(__x86_64__) && defined(__clang__)
+#define WIDE_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
+static int wide_cpu(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+                __builtin_cpu_supports("fma");
+    }
+    return known;
+}
+#define DISPATCH(NAME, PARAMS, ARGS)                                   \
+    WIDE_TARGET static void wide_##NAME PARAMS { body_##NAME ARGS; }   \
+    static void base_##NAME PARAMS { body_##NAME ARGS; }               \
+    void llmrank_##NAME PARAMS {                                       \
+        if (wide_cpu()) wide_##NAME ARGS; else base_##NAME ARGS;       \
+    }
+#else
+#define DISPATCH(NAME, PARAMS, ARGS) \
+    void llmrank_##NAME PARAMS { body_##NAME ARGS; }
+#endif
+
+DISPATCH(bias_gelu, (float *x, size_t rows, size_t n, const float *bias), (x, rows, n, bias))
+DISPATCH(add_layer_norm, (float *x, size_t rows, size_t n, const float *bias, const float *residual, const float *gamma, const float *beta, float eps), (x, rows, n, bias, residual, gamma, beta, eps))
+DISPATCH(softmax, (float *x, size_t rows, size_t n), (x, rows, n))
+DISPATCH(add_bias, (float *x, size_t rows, size_t n, const float *bias), (x, rows, n, bias))
+DISPATCH(to_bf16, (const float *in, uint16_t *out, size_t n), (in, out, n))
 
 size_t llmrank_bf16_packed_size(size_t rows, size_t k) {
     return ((rows + 15) / 16) * 16 * k * sizeof(uint16_t);

@@ -46,6 +46,13 @@ func ndcg10(ranked: [String], judgments: [String: Int]) -> Double {
     return ideal > 0 ? dcg(ranked.map { max(0, judgments[$0] ?? 0) }) / ideal : 0
 }
 
+/// CPU time this process has used (all threads), in seconds.
+func cpuSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 /// Peak resident set of this process, in MB (VmHWM).
 func peakMemoryMB() -> Double {
     if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -82,6 +89,7 @@ do {
     var ndcg = 0.0, pairs = 0, truncated = 0
     let clock = ContinuousClock()
     var elapsed = Duration.zero
+    let cpuStart = cpuSeconds()
     for topic in topics {
         let start = clock.now
         let scores = try await encoder.score(query: topic.query, documents: topic.texts, options: options)
@@ -91,11 +99,13 @@ do {
         let order = topic.texts.indices.sorted { scores[$0].score > scores[$1].score }
         ndcg += ndcg10(ranked: order.map { topic.docids[$0] }, judgments: qrels[topic.qid] ?? [:])
     }
+    let cpu = cpuSeconds() - cpuStart
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let result: [String: Any] = [
         "engine": "llmrank", "model": encoder.name, "precision": encoder.precision.rawValue,
         "threads": args.threads ?? ProcessInfo.processInfo.activeProcessorCount, "batch": args.batch,
         "queries": topics.count, "pairs": pairs, "seconds": seconds, "pairs_per_s": Double(pairs) / seconds,
+        "cpu_seconds": cpu, "pairs_per_cpu_s": Double(pairs) / cpu,
         "ndcg10": ndcg / Double(topics.count), "peak_mb": peakMemoryMB(), "truncated": truncated,
     ]
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
