@@ -41,12 +41,16 @@ let package = Package(
             dependencies: ["CCurl"],
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // The encoder's element-wise kernels and its AVX512-BF16 matrix product, in C so they run at
+        // full speed in debug builds too.
+        .target(name: "CLLMRankEncoderKernels"),
         .target(
             name: "LLMRank",
             dependencies: [
                 "CCurl",
                 "CLLMRankShims",
                 "CBLAS",
+                "CLLMRankEncoderKernels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
@@ -78,6 +82,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/Sources",
+            swiftSettings: strict
+        ),
+        // The encoder benchmark (bench/encoder/run runs it beside sentence-transformers).
+        .executableTarget(
+            name: "llmrank-encoder-bench",
+            dependencies: ["LLMRank"],
+            path: "bench/encoder/Sources",
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import LLMRank
+
+@Suite struct BiEncoderTests {
+    /// The tiny bi-encoder (BF16 weights, mean pooling): embeddings within 1e-4 of PyTorch.
+    @Test func tinyEmbeddingsMatchPyTorch() async throws {
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-bi").path)
+        #expect(encoder.kind == .biEncoder)
+        let fixture = try EncoderFixtures.json("tiny-outputs.json")
+        let texts = try #require(fixture["texts"] as? [[String: Any]])
+        #expect(texts.count >= 10)
+        let embeddings = try await encoder.embed(texts.map { $0["text"] as? String ?? "" })
+        for (t, got) in zip(texts, embeddings) {
+            let want = EncoderFixtures.doubles(t["embedding"])
+            #expect(got.count == want.count)
+            let diff = zip(got, want).map { abs(Double($0) - $1) }.max() ?? 1
+            #expect(diff < 1e-4, "\(t["text"] ?? ""): max difference \(diff)")
+        }
+    }
+
+    /// all-MiniLM-L6-v2 embeddings within 1e-4 (cosine > 0.9999) of sentence-transformers, texts
+    /// over the 256-token limit included.
+    @Test func miniLMEmbeddingsMatchSentenceTransformers() async throws {
+        let encoder = try LocalEncoder.load(nameOrPath: try EncoderFixtures.miniLM().path)
+        #expect(encoder.kind == .biEncoder)
+        #expect(encoder.maxLength == 256)
+        let fixture = try EncoderFixtures.json("minilm-embeddings.json")
+        let cases = try #require(fixture["cases"] as? [[String: Any]])
+        let embeddings = try await encoder.embed(cases.map { $0["text"] as? String ?? "" })
+        for (c, got) in zip(cases, embeddings) {
+            let want = EncoderFixtures.doubles(c["embedding"])
+            let diff = zip(got, want).map { abs(Double($0) - $1) }.max() ?? 1
+            let cosine = zip(got, want).reduce(0) { $0 + Double($1.0) * $1.1 }
+            #expect(diff < 1e-4 && cosine > 0.9999, "\((c["text"] as? String ?? "").prefix(30)): max diff \(diff), cosine \(cosine)")
+        }
+        // Scores are cosines with the query.
+        let scores = try await encoder.score(query: cases[0]["text"] as? String ?? "", documents: [cases[1]["text"] as? String ?? ""])
+        let dot = zip(embeddings[0], embeddings[1]).reduce(0) { $0 + Double($1.0 * $1.1) }
+        #expect(abs(scores[0].score - dot) < 1e-5)
+    }
+
+    /// Reranking TREC DL19's BM25 top 100 with all-MiniLM-L6-v2 gives NDCG@10 within 0.002 of
+    /// sentence-transformers (0.642 on the same candidates; BM25 0.506).
+    @Test func miniLMRerankingDL19MatchesSentenceTransformers() async throws {
+        let encoder = try LocalEncoder.load(nameOrPath: try EncoderFixtures.miniLM().path)
+        let data = try DL19.load()
+        #expect(data.topics.count == 43)
+        var bm25 = 0.0, reranked = 0.0, truncated = 0
+        for topic in data.topics {
+            let judged = data.qrels[topic.qid] ?? [:]
+            bm25 += DL19.ndcg10(ranked: topic.hits.map(\.docid), judgments: judged)
+            let scores = try await encoder.score(query: topic.query, documents: topic.hits.map(\.content))
+            truncated += scores.filter(\.truncated).count
+            let order = topic.hits.indices.sorted { scores[$0].score > scores[$1].score }
+            reranked += DL19.ndcg10(ranked: order.map { topic.hits[$0].docid }, judgments: judged)
+        }
+        bm25 /= Double(data.topics.count)
+        reranked /= Double(data.topics.count)
+        #expect(abs(bm25 - 0.506) < 0.0015, "BM25 NDCG@10 \(bm25)")
+        #expect(abs(reranked - 0.642) < 0.002, "MiniLM NDCG@10 \(reranked)")
+    }
+}
