@@ -91,6 +91,13 @@ let package = Package(
             path: "bench/encoder/Sources",
             swiftSettings: strict
         ),
+        // The Swift API in one screen (README); built by CI.
+        .executableTarget(
+            name: "llmrank-example",
+            dependencies: ["LLMRank", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/QuickStart",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "LLMRankTests",
             dependencies: [

@@ -64,9 +64,10 @@ struct EndpointOptions: ParsableArguments {
     {
         let environment = ProcessInfo.processInfo.environment
         if wantsLocal(environment: environment) {
-            return try await LocalEndpoint.with(logger: logger) { baseURL, localModel in
+            return try await LocalEndpoint.with(logger: logger) { baseURL, localModel, localKey in
                 var config = configuration(baseURL: baseURL, environment: environment)
-                config.apiKey = nil
+                config.apiKey = localKey
+                config.apiKeyVariable = "the local server's per-run key"
                 let client = ChatClient(configuration: config, logger: logger)
                 return try await body(client, model ?? localModel)
             }

@@ -2,9 +2,15 @@ import Foundation
 import LLMRank
 import Logging
 
-/// The embedded default endpoint: llama.cpp's server with the local model, started for the run.
+/// The embedded default endpoint: llama.cpp's server with the local model, started for the run on
+/// a free loopback port with a per-run key, and stopped afterwards (also on errors and Ctrl-C).
 enum LocalEndpoint {
-    static func with<T: Sendable>(logger: Logger, _ body: @Sendable (String, String) async throws -> T) async throws -> T {
-        throw LLMRankError(.setup, "the embedded local LLM is not available yet: pass --base-url URL or set OPENAI_API_KEY")
+    static func with<T: Sendable>(logger: Logger,
+                                  _ body: @Sendable (_ baseURL: String, _ model: String, _ apiKey: String?) async throws -> T)
+        async throws -> T
+    {
+        try await LocalLLMServer.withLocalServer(logger: logger) { server in
+            try await body(server.baseURL, server.modelName, server.apiKey)
+        }
     }
 }

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import LLMRank
+import Synchronization
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a run against qrels, as given or reranked by a pipeline.",
+        discussion: """
+            Runs: rank_llm JSON ([{"query", "hits": [{"qid", "docid", "content", "score"}]}]) or a TREC run with
+            --corpus and --topics. Qrels: TREC (qid 0 docid grade) or JSON {qid: {docid: grade}}.
+            With no --method, --prompt or --prefilter the run is evaluated as given; otherwise every query is
+            reranked and both the input and the reranked lists are reported. Judgments are cached, so a
+            killed run resumes where it stopped.
+            """
+    )
+
+    @Option(help: "The run: rank_llm JSON, or a TREC run (with --corpus and --topics).")
+    var run: String
+
+    @Option(help: "Qrels: TREC or JSON.")
+    var qrels: String
+
+    @Option(help: "Corpus for a TREC run: TSV (id<TAB>text) or JSONL.")
+    var corpus: String?
+
+    @Option(help: "Topics for a TREC run: TSV (qid<TAB>text) or JSONL.")
+    var topics: String?
+
+    @Option(help: "Metrics, comma-separated: ndcg@k, mrr@k, map, map@k, p@k, recall@k, hit@k.")
+    var metrics: String = "ndcg@10,mrr@10,map,p@5,recall@20,hit@10"
+
+    @Option(name: .customLong("rel-threshold"), help: "Lowest grade that counts as relevant for binary metrics.")
+    var relThreshold: Int = 1
+
+    @Option(help: "Rerank only the first N candidates of each query (the rest stay below, in input order).")
+    var depth: Int?
+
+    @Option(name: .customLong("max-queries"), help: "Evaluate only the first N queries of the run.")
+    var maxQueries: Int?
+
+    @Option(name: .customLong("query-concurrency"), help: "Queries reranked at once.")
+    var queryConcurrency: Int = 4
+
+    @Option(help: "Write the reranked run here in TREC format.")
+    var output: String?
+
+    @ArgumentParser.Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var endpoint: EndpointOptions
+    @OptionGroup var logging: LoggingOptions
+
+    var reranks: Bool { pipeline.method != nil || pipeline.prompt != nil || pipeline.prefilter != nil }
+
+    func run() async throws {
+        let logger = logging.makeLogger()
+        let metricList = try Metric.parseList(metrics)
+        var queries: [EvalQuery]
+        if run.hasSuffix(".json") {
+            queries = try RunReader.readRankLLM(path: run)
+        } else {
+            guard let corpus, let topics else {
+                throw LLMRankError(.invalidInput, "\(run): a TREC run needs --corpus and --topics for the texts")
+            }
+            queries = try RunReader.readTREC(run: run, corpus: corpus, topics: topics)
+        }
+        if let maxQueries { queries = Array(queries.prefix(maxQueries)) }
+        let judgments = try QrelsReader.read(path: qrels)
+        let options = EvalOptions(relThreshold: relThreshold)
+        let input = Evaluation(queries: queries, qrels: judgments, metrics: metricList, options: options)
+
+        guard reranks else {
+            if json {
+                print(try JSONOutput.string(JSONValue.object(["queries": .number(Double(input.queryCount)),
+                                                               "input": input.meanJSON]), pretty: true))
+            } else {
+                print(input.table(), terminator: "")
+            }
+            return
+        }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let pipelineOptions = pipeline
+        let concurrency = endpoint.concurrency
+        let depth = self.depth
+        let queryConcurrency = max(1, self.queryConcurrency)
+        let progress = Progress(total: queries.count)
+        let allQueries = queries
+        let results: [RerankResult] = try await endpoint.withClient(logger: logger) { client, model in
+            var p = try pipelineOptions.makePipeline(client: pipelineOptions.needsLLM ? client : nil, model: model,
+                                                     concurrency: concurrency, topN: nil, logger: logger)
+            if let depth { p.stages.insert(CutoffStage(keep: depth), at: 0) }
+            let pipeline = p
+            var out = [RerankResult?](repeating: nil, count: allQueries.count)
+            try await withThrowingTaskGroup(of: (Int, RerankResult).self) { group in
+                var next = 0
+                func launch() {
+                    let i = next
+                    next += 1
+                    group.addTask { (i, try await pipeline.rerank(query: allQueries[i].query, list: allQueries[i].list)) }
+                }
+                while next < min(queryConcurrency, allQueries.count) { launch() }
+                while let (i, result) = try await group.next() {
+                    out[i] = result
+                    progress.advance()
+                    if next < allQueries.count { launch() }
+                }
+            }
+            return out.map { $0! }
+        }
+        progress.finish()
+        let lists = zip(queries, results).map { (queryID: $0.query.id, list: $1.list) }
+        let reranked = Evaluation(lists: lists, qrels: judgments, metrics: metricList, options: options)
+        let summary = RunSummary(traces: results.map(\.trace), lists: results.map(\.list), wall: clock.now - start)
+        if let output { try TRECRunWriter.write(lists, to: output) }
+        if pipeline.strict, summary.fallbacks > 0 {
+            printError(summary.line)
+            throw LLMRankError(.strict, "--strict: \(summary.fallbacks) document(s) needed a fallback (\(summary.flagCounts))")
+        }
+        let n = max(1, queries.count)
+        if json {
+            let object: JSONValue = [
+                "queries": .number(Double(reranked.queryCount)),
+                "input": input.meanJSON,
+                "reranked": reranked.meanJSON,
+                "usage": ["calls": .number(Double(summary.calls)), "cache_hits": .number(Double(summary.cacheHits)),
+                          "prompt_tokens": .number(Double(summary.usage.promptTokens)),
+                          "completion_tokens": .number(Double(summary.usage.completionTokens)),
+                          "retries": .number(Double(summary.retries)), "repairs": .number(Double(summary.repairs))],
+                "per_query": ["calls": .number(Double(summary.calls + summary.cacheHits) / Double(n)),
+                              "tokens": .number(Double(summary.usage.totalTokens) / Double(n)),
+                              "seconds": .number(Double(summary.wall.milliseconds) / 1000 / Double(n))],
+                "flags": .object(summary.flags.mapValues { .number(Double($0)) }),
+                "fallbacks": .number(Double(summary.fallbacks)),
+            ]
+            print(try JSONOutput.string(object, pretty: true))
+        } else {
+            print("metric       input     reranked")
+            for m in metricList {
+                print(String(format: "%@ %8.4f %12.4f", ResultPrinter.pad(m.name, 10), input.mean[m] ?? 0, reranked.mean[m] ?? 0))
+            }
+            print("queries \(reranked.queryCount); per query: \(String(format: "%.1f", Double(summary.calls + summary.cacheHits) / Double(n))) calls, "
+                + "\(summary.usage.totalTokens / n) tokens, \(String(format: "%.2f", Double(summary.wall.milliseconds) / 1000 / Double(n))) s")
+        }
+        printError(summary.line)
+    }
+}
+
+extension Evaluation {
+    var meanJSON: JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, JSONValue.number(mean[$0] ?? 0)) }))
+    }
+}
+
+/// A progress bar with an ETA on stderr, drawn only when stderr is a terminal.
+final class Progress: Sendable {
+    private struct State {
+        var done = 0
+    }
+
+    private let total: Int
+    private let state = Mutex(State())
+    private let start = ContinuousClock.now
+    private let enabled = isatty(STDERR_FILENO) == 1
+
+    init(total: Int) { self.total = total }
+
+    func advance() {
+        let done = state.withLock { s -> Int in
+            s.done += 1
+            return s.done
+        }
+        guard enabled, total > 0 else { return }
+        let elapsed = Double((ContinuousClock.now - start).milliseconds) / 1000
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let width = 30
+        let filled = width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d queries, ETA %.0f s ", bar, done, total, eta).utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
