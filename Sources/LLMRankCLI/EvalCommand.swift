@@ -90,9 +90,9 @@ struct EvalCommand: AsyncParsableCommand {
         let queryConcurrency = max(1, self.queryConcurrency)
         let progress = Progress(total: queries.count)
         let allQueries = queries
-        let results: [RerankResult] = try await endpoint.withClient(logger: logger) { client, model in
-            var p = try pipelineOptions.makePipeline(client: pipelineOptions.needsLLM ? client : nil, model: model,
-                                                     concurrency: concurrency, topN: nil, logger: logger)
+        @Sendable func rerankAll(_ client: ChatClient?, _ model: String) async throws -> [RerankResult] {
+            var p = try pipelineOptions.makePipeline(client: client, model: model, concurrency: concurrency, topN: nil,
+                                                     logger: logger)
             if let depth { p.stages.insert(CutoffStage(keep: depth), at: 0) }
             let pipeline = p
             var out = [RerankResult?](repeating: nil, count: allQueries.count)
@@ -112,6 +112,10 @@ struct EvalCommand: AsyncParsableCommand {
             }
             return out.map { $0! }
         }
+        // The endpoint (and the local server) only when a stage needs the LLM.
+        let results = pipelineOptions.needsLLM
+            ? try await endpoint.withClient(logger: logger) { client, model in try await rerankAll(client, model) }
+            : try await rerankAll(nil, "")
         progress.finish()
         let lists = zip(queries, results).map { (queryID: $0.query.id, list: $1.list) }
         let reranked = Evaluation(lists: lists, qrels: judgments, metrics: metricList, options: options)
