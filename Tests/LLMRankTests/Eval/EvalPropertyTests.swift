@@ -12,7 +12,7 @@ import Testing
         let topics = try dir.write("t.tsv", "q\tquery\n")
         // -1 stands for "no score".
         await propertyCheck(count: 60, input: Gen.int(in: -1...3).array(of: 1...20), Gen.int(in: 0...1000)) { codes, seed in
-            var rng = EvalSplitMix(seed: UInt64(seed))
+            var rng = SeededGenerator(seed: UInt64(seed))
             let ids = (0..<codes.count).map { "d\($0)" }.shuffled(using: &rng)
             let list = RankedList(candidates: zip(ids, codes).enumerated().map { i, p in
                 Candidate(document: Document(id: p.0, text: "t"), score: p.1 < 0 ? nil : Double(p.1), rank: i + 1)
@@ -53,18 +53,5 @@ import Testing
                 #expect(Metric.mrr().value(ranking: ideal, judgments: judgments, relThreshold: threshold) == 1)
             }
         }
-    }
-}
-
-/// A small seeded generator for shuffles inside a property.
-struct EvalSplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
