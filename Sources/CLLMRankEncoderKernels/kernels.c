@@ -220,7 +220,13 @@ static const kernel_fn kernels[13][2] = {
 };
 
 void llmrank_bf16_gemm(const uint16_t *a, size_t m, size_t k, const uint16_t *packed, size_t rows, float *c) {
-    const size_t KC = 256, MC = 144, MR = 12;
+#ifndef LLMRANK_KC
+#define LLMRANK_KC 384
+#endif
+#ifndef LLMRANK_MC
+#define LLMRANK_MC 144
+#endif
+    const size_t KC = LLMRANK_KC, MC = LLMRANK_MC, MR = 12;
     size_t pairs = k / 2, blocks = rows / 16;  // rows is a multiple of 16 (the caller checks)
     size_t bstride = pairs * 32;
     for (size_t pc = 0; pc < k; pc += KC) {

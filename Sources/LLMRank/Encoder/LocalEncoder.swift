@@ -136,7 +136,7 @@ public final class LocalEncoder: Sendable {
             queue.async {
                 continuation.resume(with: Result {
                     let limit = try self.limit(options)
-                    let inputs = texts.map { self.tokenizer.single(self.tokenizer.encode($0), maxLength: limit) }
+                    let inputs = self.tokenize(texts, threads: options.threads).map { self.tokenizer.single($0, maxLength: limit) }
                     return self.run(inputs, options: options).map(\.embedding)
                 })
             }
@@ -161,6 +161,7 @@ public final class LocalEncoder: Sendable {
         if documents.isEmpty { return [] }
         let limit = try limit(options)
         let q = tokenizer.encode(query)
+        let tokens = tokenize(documents, threads: options.threads)
         // inputs[i] belongs to document owner[i]; the bi-encoder's query is the last input.
         var inputs: [EncodedInput] = []
         var owner: [Int] = []
@@ -171,8 +172,7 @@ public final class LocalEncoder: Sendable {
             // The query keeps at most half the budget when chunking, so every window has room.
             let queryKeep = options.chunk ? min(q.count, (limit - 3) / 2) : q.count
             let window = limit - 3 - queryKeep
-            for (i, text) in documents.enumerated() {
-                let d = tokenizer.encode(text)
+            for (i, d) in tokens.enumerated() {
                 if options.chunk && d.count > window {
                     for range in Self.windows(count: d.count, window: window, overlap: options.chunkOverlap) {
                         inputs.append(tokenizer.pair(Array(q[0..<queryKeep]), Array(d[range]), maxLength: limit))
@@ -190,8 +190,7 @@ public final class LocalEncoder: Sendable {
             }
         case .biEncoder:
             let window = limit - 2
-            for (i, text) in documents.enumerated() {
-                let d = tokenizer.encode(text)
+            for (i, d) in tokens.enumerated() {
                 if options.chunk && d.count > window {
                     for range in Self.windows(count: d.count, window: window, overlap: options.chunkOverlap) {
                         inputs.append(tokenizer.single(Array(d[range]), maxLength: limit))
@@ -236,6 +235,23 @@ public final class LocalEncoder: Sendable {
         return (0..<documents.count).map {
             EncoderScore(score: best[$0], truncated: truncated[$0], chunks: chunks[$0], logits: bestLogits[$0])
         }
+    }
+
+    /// Token ids of each text (no special tokens), tokenized on all workers.
+    func tokenize(_ texts: [String], threads: Int?) -> [[Int32]] {
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, texts.count))
+        let out = UnsafeMutableBufferPointer<[Int32]>.allocate(capacity: texts.count)
+        out.initialize(repeating: [])
+        defer { out.deinitialize().deallocate() }
+        nonisolated(unsafe) let slots = out
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < texts.count {
+                slots[i] = tokenizer.encode(texts[i])
+                i += workers
+            }
+        }
+        return Array(out)
     }
 
     static func crossScore(_ logits: [Double], options: EncoderOptions) -> Double {
@@ -301,6 +317,8 @@ public final class LocalEncoder: Sendable {
         }
         if !current.isEmpty { batches.append(current) }
 
+        // Process-wide: OpenBLAS runs each product on its caller's thread; the workers are the
+        // parallelism. (The encoder is this process's only OpenBLAS user.)
         openblas_set_num_threads(1)
         let results = UnsafeMutableBufferPointer<Output>.allocate(capacity: n)
         results.initialize(repeating: Output())

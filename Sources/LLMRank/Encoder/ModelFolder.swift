@@ -117,7 +117,10 @@ struct ModelFolder {
                 else {
                     throw LLMRankError(.invalidModel, "\(tokenizerJSON.path): model.type must be WordPiece with a model.vocab table (or provide vocab.txt)")
                 }
-                var words = [String](repeating: "", count: table.count)
+                // Ids need not be dense (a word listed twice in a vocab.txt keeps only its last id):
+                // a gap gets a placeholder no text can produce.
+                let size = (table.values.max() ?? -1) + 1
+                var words = (0..<size).map { "\u{0}unused-\($0)" }
                 for (word, id) in table {
                     guard id >= 0, id < words.count else {
                         throw LLMRankError(.invalidModel, "\(tokenizerJSON.path): model.vocab id \(id) of \(word) is out of range")
@@ -133,7 +136,8 @@ struct ModelFolder {
         } else {
             throw LLMRankError(.invalidModel, "\(url.path): missing vocab.txt (or tokenizer.json with a WordPiece model)")
         }
-        guard vocab.count == config.vocabSize else {
+        // vocab_size may exceed the vocabulary (embedding rows padded); never the other way.
+        guard vocab.count <= config.vocabSize else {
             throw LLMRankError(.invalidModel, "\(url.path): the vocabulary has \(vocab.count) tokens but config.json vocab_size is \(config.vocabSize)")
         }
         tokenizer = settings

@@ -61,3 +61,23 @@ import Testing
         #expect(abs(reranked - 0.642) < 0.002, "MiniLM NDCG@10 \(reranked)")
     }
 }
+
+@Suite struct BiEncoderChunkingTests {
+    /// Over the 48-token limit a passage is truncated and flagged; chunked, its first window is the
+    /// truncated passage, so the best window scores at least as high.
+    @Test func longPassagesAreTruncatedOrChunked() async throws {
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-bi").path)
+        let long = (0..<120).map { ["deep", "river", "paris", "egg", "fish"][$0 % 5] }.joined(separator: " ")
+        let docs = [long, "paris is a city"]
+        let query = "capital of france"
+        let plain = try await encoder.score(query: query, documents: docs)
+        #expect(plain[0].truncated && plain[0].chunks == 1)
+        #expect(!plain[1].truncated)
+        let chunked = try await encoder.score(query: query, documents: docs, options: .init(chunk: true))
+        let expected = LocalEncoder.windows(count: encoder.tokenizer.encode(long).count, window: 46, overlap: nil).count
+        #expect(chunked[0].chunks == expected && expected > 1)
+        #expect(!chunked[0].truncated)
+        #expect(chunked[0].score >= plain[0].score - 1e-6)
+        #expect(abs(chunked[1].score - plain[1].score) < 1e-6)
+    }
+}

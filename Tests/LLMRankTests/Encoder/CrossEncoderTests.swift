@@ -101,3 +101,31 @@ import Testing
         #expect(none.isEmpty)
     }
 }
+
+@Suite struct EncoderEdgeCaseTests {
+    /// Empty texts, a query longer than the model takes, and one worker or many: finite scores in
+    /// document order, the same whatever the threads and batch size.
+    @Test(arguments: ["tiny-cross-1", "tiny-bi"])
+    func edgeCasesGiveFiniteScoresInOrder(model: String) async throws {
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent(model).path)
+        let longQuery = Array(repeating: "what is the capital of france", count: 30).joined(separator: " ")
+        let docs = ["", "   ", "paris", String(repeating: "deep river ", count: 100), "fish grow", "égg"]
+        for query in ["", "capital", longQuery] {
+            let base = try await encoder.score(query: query, documents: docs, options: .init(threads: 1))
+            #expect(base.count == docs.count)
+            #expect(base.allSatisfy { $0.score.isFinite })
+            let parallel = try await encoder.score(query: query, documents: docs, options: .init(batchSize: 2, threads: 3))
+            for (a, b) in zip(base, parallel) {
+                #expect(abs(a.score - b.score) < 1e-5)
+                #expect(a.truncated == b.truncated)
+            }
+            let chunked = try await encoder.score(query: query, documents: docs, options: .init(chunk: true))
+            #expect(chunked.allSatisfy { $0.score.isFinite && $0.chunks >= 1 })
+            // Each document alone scores as it does among the others.
+            let alone = try await encoder.score(query: query, documents: [docs[2]])
+            #expect(abs(alone[0].score - base[2].score) < 1e-5)
+        }
+        let truncatedQuery = try await encoder.score(query: longQuery, documents: ["paris"])
+        #expect(truncatedQuery[0].truncated)
+    }
+}

@@ -85,3 +85,33 @@ import Testing
         #expect(floatToBF16(1.01171875) == 0x3F82)  // halfway: rounds to even (up)
     }
 }
+
+@Suite struct EncoderTokenizerJSONTests {
+    /// A folder with tokenizer.json (a WordPiece model and a BertNormalizer) instead of vocab.txt
+    /// scores exactly as the same folder with vocab.txt.
+    @Test func tokenizerJSONReplacesVocabTxt() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("llmrank-tokjson-\(UUID().uuidString)")
+        let copy = dir.appendingPathComponent("tiny-cross-1")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1"), to: copy)
+        let words = try String(contentsOf: copy.appendingPathComponent("vocab.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        var vocab: [String: Int] = [:]
+        for (i, w) in words.enumerated() { vocab[w] = i }
+        let json: [String: Any] = [
+            "normalizer": ["type": "BertNormalizer", "lowercase": true, "strip_accents": NSNull(),
+                           "handle_chinese_chars": true, "clean_text": true],
+            "model": ["type": "WordPiece", "unk_token": "[UNK]", "vocab": vocab],
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: copy.appendingPathComponent("tokenizer.json"))
+        try FileManager.default.removeItem(at: copy.appendingPathComponent("vocab.txt"))
+        let fromJSON = try LocalEncoder.load(nameOrPath: copy.path)
+        let fromTxt = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path)
+        let docs = ["Paris is the capital city of France", "boiling an egg", "café über"]
+        let a = try await fromJSON.score(query: "capital of france", documents: docs)
+        let b = try await fromTxt.score(query: "capital of france", documents: docs)
+        #expect(a.map(\.score) == b.map(\.score))
+        #expect(fromJSON.tokenizer.encode("Ünïcode Words") == fromTxt.tokenizer.encode("Ünïcode Words"))
+    }
+}
