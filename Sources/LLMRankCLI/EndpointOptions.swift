@@ -68,6 +68,8 @@ struct EndpointOptions: ParsableArguments {
                 var config = configuration(baseURL: baseURL, environment: environment)
                 config.apiKey = localKey
                 config.apiKeyVariable = "the local server's per-run key"
+                // The port changes every run; the model does not: cache under a stable name.
+                config.endpointIdentity = "llmrank-local/\(localModel)"
                 let client = ChatClient(configuration: config, logger: logger)
                 return try await body(client, model ?? localModel)
             }

@@ -26,6 +26,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Fuse the encoder's and the judge's scores: rrf, rrf:K, or weighted:W (W = the judge's weight).")
     var fuse: String?
 
+    @Option(name: .customLong("encoder-precision"), help: "Encoder: float32 (matches PyTorch) or bfloat16 (faster on AVX512-BF16 CPUs; F32 elsewhere).")
+    var encoderPrecision: String = "float32"
+
     @ArgumentParser.Flag(help: "Encoder: score long documents in overlapping chunks and keep the maximum.")
     var chunk = false
 
@@ -75,6 +78,9 @@ struct PipelineOptions: ParsableArguments {
         }
         guard JSONMode(rawValue: jsonMode) != nil else { throw ValidationError("--json-mode must be auto, schema, object or off") }
         if noCache, cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
+        guard EncoderPrecision(rawValue: encoderPrecision) != nil else {
+            throw ValidationError("--encoder-precision must be float32 or bfloat16")
+        }
     }
 
     /// The judge's prompt, or nil when the pipeline has no LLM stage.
@@ -116,7 +122,8 @@ struct PipelineOptions: ParsableArguments {
         if needsEncoder {
             let stage = try EncoderStage(nameOrPath: encoder ?? EncoderStage.defaultModel,
                                          keep: method == .encoder ? nil : prefilter,
-                                         options: EncoderOptions(chunk: chunk))
+                                         options: EncoderOptions(chunk: chunk),
+                                         precision: EncoderPrecision(rawValue: encoderPrecision) ?? .float32)
             stages.append(stage)
             scoring.append(stage.name)
         }

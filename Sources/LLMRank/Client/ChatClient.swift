@@ -34,7 +34,8 @@ public final class ChatClient: ChatCompleting {
     /// Host (lower-cased, with a port that is not the scheme's default) and path of the base URL:
     /// no scheme, credentials or query. Part of every cache key.
     public var endpointIdentity: String {
-        URL(string: configuration.baseURL).map(CacheKey.endpointIdentity(of:)) ?? configuration.baseURL
+        if let fixed = configuration.endpointIdentity { return fixed }
+        return URL(string: configuration.baseURL).map(CacheKey.endpointIdentity(of:)) ?? configuration.baseURL
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResult {

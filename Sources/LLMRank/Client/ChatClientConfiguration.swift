@@ -25,6 +25,10 @@ public struct ChatClientConfiguration: Sendable, CustomStringConvertible {
     public var tokensPerMinute: Double?
     /// Extra headers sent with every request (e.g. an organization id).
     public var extraHeaders: [String: String]
+    /// The name of the endpoint in cache keys; nil derives it from the base URL (host and path).
+    /// Set it where the URL changes between runs but the model behind it does not, such as a
+    /// local server on a random port.
+    public var endpointIdentity: String?
 
     public static let openAIBaseURL = "https://api.openai.com/v1"
 
@@ -48,6 +52,7 @@ public struct ChatClientConfiguration: Sendable, CustomStringConvertible {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.extraHeaders = extraHeaders
+        self.endpointIdentity = nil
     }
 
     /// Reads the base URL and key the way the CLI documents: an explicit base URL, else

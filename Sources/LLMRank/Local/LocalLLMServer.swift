@@ -15,11 +15,14 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     public var modelName: String
     /// Where `llama-server-<port>.log` goes. Default: `<home>/logs`.
     public var logDirectory: URL
-    /// Total KV-cache size in tokens (`-c`), shared by the slots (unified KV cache). 8192 is
-    /// SmolLM2's training context: one request may use all of it, four short ones share it.
-    public var contextSize: Int = 8192
-    /// Requests decoded together (`-np`); more wait in the server's queue.
-    public var parallel: Int = 4
+    /// Total KV-cache size in tokens (`-c`), shared by the slots (unified KV cache). Each slot
+    /// may hold SmolLM2's full 8192-token training context at once, so the pool never overflows:
+    /// with a smaller pool, concurrent listwise prompts (about 2,000-8,000 tokens each) made
+    /// llama-server fail decodes with "Context size has been exceeded".
+    public var contextSize: Int = 16_384
+    /// Requests decoded together (`-np`); more wait in the server's queue. Two slots keep both
+    /// cores busy; more would only split the same cores.
+    public var parallel: Int = 2
     /// CPU threads (`-t`).
     public var threads: Int = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     /// How long to wait for `GET /health` to answer 200.

@@ -127,4 +127,20 @@ import LLMRankTestSupport
         #expect(out.stdout.split(separator: "\n").count == 12)
         #expect(out.stderr.contains("12 calls"))
     }
+
+    @Test func aSecondRunAgainstTheLocalServerIsAnsweredFromTheCache() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples/northern-lights.jsonl")
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("llmrank-e2e-\(UUID().uuidString).sqlite").path
+        let args = ["rerank", "--base-url", "local", "--query", "What causes the northern lights?", "--docs", example.path,
+                    "--method", "yesno", "--format", "jsonl", "--cache", cache]
+        let env = ["LLMRANK_HOME": LLMRankPaths.home().path]
+        let first = try CLIRunner().run(args, environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("12 calls, 0 cache hits"))
+        // A new server on a new port: the cache still answers every call.
+        let second = try CLIRunner().run(args, environment: env)
+        #expect(second.stderr.contains("0 calls, 12 cache hits"), "\(second.stderr)")
+        #expect(second.stdout == first.stdout)
+    }
 }
