@@ -106,6 +106,21 @@ import LLMRankTestSupport
         #expect(outcome.list.candidates[0].flags.map(\.code) == [Flag.Code.clamped])
     }
 
+    @Test func expectedScoreBreaksTiesFromTheScaleTokens() async throws {
+        // Both replies say 4; the probabilities behind the "4" differ, and so do the expected scores.
+        let server = try StubLLMServer { req in
+            let g = Self.grades(in: req.lastUserMessage ?? "").first ?? 0
+            let top: [(String, Double)] = g == 1 ? [("4", log(0.6)), ("3", log(0.4))] : [("4", log(0.6)), ("5", log(0.4))]
+            return StubLLMServer.reply("4", logprobs: [.init("4", log(0.6), top: top)])
+        }
+        let judge = try Self.judge(server, prompt: "pointwise-1to5") { $0.expectedScore = true }
+        let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: Self.documents([1, 2])))
+        #expect(outcome.list.ids == ["d1", "d0"])
+        #expect(abs((outcome.list.candidates[0].score ?? 0) - 4.4) < 1e-9)
+        #expect(abs((outcome.list.candidates[1].score ?? 0) - 3.6) < 1e-9)
+        #expect(server.requests.allSatisfy { $0.json?["logprobs"] == true })
+    }
+
     @Test func yesNoScoresFromLogprobs() async throws {
         let server = try StubLLMServer { req in
             let g = Double(Self.grades(in: req.lastUserMessage ?? "").first ?? 0)
