@@ -16,13 +16,6 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-extension Duration {
-    var milliseconds: Int {
-        let (s, atto) = components
-        return Int(s) * 1000 + Int(atto / 1_000_000_000_000_000)
-    }
-}
-
 /// Exit codes: 0 success; 1 an error the run could not get past; 2 bad input (a file, a flag, a
 /// prompt, a model folder); 3 the endpoint failed (unreachable, refused, errors after retries);
 /// 4 `--strict` met a fallback; 5 setup missing (a model or server not installed).

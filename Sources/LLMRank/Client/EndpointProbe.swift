@@ -149,14 +149,9 @@ public enum EndpointProbe {
         }
     }
 
-    /// The reply as a JSON object, allowing a code fence around it.
+    /// The reply as a JSON object when it is nothing else (a code fence allowed).
     static func jsonObject(_ text: String) -> [String: JSONValue]? {
-        var t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if t.hasPrefix("```") {
-            t = t.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
-                .joined(separator: "\n").replacingOccurrences(of: "```", with: "")
-        }
-        return (try? JSONDecoder().decode(JSONValue.self, from: Data(t.utf8)))?.objectValue
+        JSONExtractor.onlyValue(in: text)?.objectValue
     }
 
     private static func excerpt(_ text: String) -> String {

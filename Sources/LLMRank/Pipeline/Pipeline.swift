@@ -39,8 +39,10 @@ public struct Pipeline: Sendable {
             let start = clock.now
             let reordered = head.isEmpty ? head : try await stage.rerank(query: query, list: head, context: context)
             trace.stages.append(StageTrace(stage: stage.name, duration: clock.now - start, calls: context.take()))
-            precondition(Set(reordered.ids) == Set(head.ids) && reordered.count == head.count,
-                         "stage \(stage.name) lost or invented candidates")
+            guard reordered.count == head.count, Set(reordered.ids) == Set(head.ids) else {
+                throw LLMRankError(.invalidInput, "stage '\(stage.name)' returned \(reordered.count) candidates for "
+                    + "\(head.count): a stage must reorder its list, never drop or add to it")
+            }
             if let keep = stage.keep, keep < reordered.count {
                 var cut = Array(reordered.candidates[keep...])
                 for i in cut.indices { cut[i].flags.append(Flag(.cut, stage: stage.name, "below the top \(keep)")) }
