@@ -14,12 +14,7 @@ let documents = [
     Document(id: "led", text: "LED bulbs produce light when electrons recombine with holes in a semiconductor."),
 ]
 
-func rerank(baseURL: String, model: String, key: String? = nil) async throws -> RerankResult {
-    var config = ChatClientConfiguration.fromEnvironment(baseURL: baseURL)
-    if let key {  // the local server: its own key, and a cache name that outlives its random port
-        config.apiKey = key
-        config.endpointIdentity = "llmrank-local/\(model)"
-    }
+func rerank(_ config: ChatClientConfiguration, model: String) async throws -> RerankResult {
     let client = ChatClient(configuration: config, logger: logger)
     let judge = Judge(prompt: try PromptLibrary.named("listwise"), client: client,
                       cache: try JudgmentCache.open(), options: JudgeOptions(model: model))
@@ -32,10 +27,10 @@ func rerank(baseURL: String, model: String, key: String? = nil) async throws -> 
 let environment = ProcessInfo.processInfo.environment
 let result: RerankResult
 if let base = environment["OPENAI_BASE_URL"] ?? (environment["OPENAI_API_KEY"] != nil ? ChatClientConfiguration.openAIBaseURL : nil) {
-    result = try await rerank(baseURL: base, model: environment["LLMRANK_MODEL"] ?? "gpt-4o-mini")
+    result = try await rerank(.fromEnvironment(baseURL: base), model: environment["LLMRANK_MODEL"] ?? "gpt-4o-mini")
 } else {
     result = try await LocalLLMServer.withLocalServer(logger: logger) { server in
-        try await rerank(baseURL: server.baseURL, model: server.modelName, key: server.apiKey)
+        try await rerank(server.clientConfiguration(), model: server.modelName)
     }
 }
 for c in result.list.candidates {

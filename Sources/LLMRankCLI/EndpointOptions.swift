@@ -44,11 +44,12 @@ struct EndpointOptions: ParsableArguments {
         return envBase.isEmpty && envKey.isEmpty
     }
 
-    func configuration(baseURL: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> ChatClientConfiguration
+    /// The flags' limits applied to `base` (by default the environment's endpoint and key).
+    func configuration(_ base: ChatClientConfiguration? = nil,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) -> ChatClientConfiguration
     {
-        var config = ChatClientConfiguration.fromEnvironment(baseURL: baseURL, apiKeyVariable: apiKeyEnv,
-                                                             environment: environment)
+        var config = base ?? ChatClientConfiguration.fromEnvironment(baseURL: baseURL, apiKeyVariable: apiKeyEnv,
+                                                                     environment: environment)
         config.maxConcurrency = concurrency
         config.maxAttempts = maxAttempts
         config.requestTimeout = .milliseconds(Int(timeout * 1000))
@@ -64,19 +65,12 @@ struct EndpointOptions: ParsableArguments {
     {
         let environment = ProcessInfo.processInfo.environment
         if wantsLocal(environment: environment) {
-            return try await LocalEndpoint.with(logger: logger) { baseURL, localModel, localKey in
-                var config = configuration(baseURL: baseURL, environment: environment)
-                config.apiKey = localKey
-                config.apiKeyVariable = "the local server's per-run key"
-                // The port changes every run; the model does not: cache under a stable name.
-                config.endpointIdentity = "llmrank-local/\(localModel)"
-                let client = ChatClient(configuration: config, logger: logger)
+            return try await LocalEndpoint.with(logger: logger) { local, localModel in
+                let client = ChatClient(configuration: configuration(local), logger: logger)
                 return try await body(client, model ?? localModel)
             }
         }
-        let base = baseURL ?? environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ChatClientConfiguration.openAIBaseURL
-        let client = ChatClient(configuration: configuration(baseURL: base, environment: environment), logger: logger)
+        let client = ChatClient(configuration: configuration(environment: environment), logger: logger)
         let name = model ?? environment["LLMRANK_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "gpt-4o-mini"
         return try await body(client, name)
     }

@@ -121,10 +121,7 @@ struct EvalCommand: AsyncParsableCommand {
         let reranked = Evaluation(lists: lists, qrels: judgments, metrics: metricList, options: options)
         let summary = RunSummary(traces: results.map(\.trace), lists: results.map(\.list), wall: clock.now - start)
         if let output { try TRECRunWriter.write(lists, to: output) }
-        if pipeline.strict, summary.fallbacks > 0 {
-            printError(summary.line)
-            throw LLMRankError(.strict, "--strict: \(summary.fallbacks) document(s) needed a fallback (\(summary.flagCounts))")
-        }
+        try summary.enforce(strict: pipeline.strict)
         let n = max(1, queries.count)
         if json {
             let object: JSONValue = [

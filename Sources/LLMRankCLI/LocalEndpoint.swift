@@ -6,11 +6,11 @@ import Logging
 /// a free loopback port with a per-run key, and stopped afterwards (also on errors and Ctrl-C).
 enum LocalEndpoint {
     static func with<T: Sendable>(logger: Logger,
-                                  _ body: @Sendable (_ baseURL: String, _ model: String, _ apiKey: String?) async throws -> T)
+                                  _ body: @Sendable (_ config: ChatClientConfiguration, _ model: String) async throws -> T)
         async throws -> T
     {
         try await LocalLLMServer.withLocalServer(logger: logger) { server in
-            try await body(server.baseURL, server.modelName, server.apiKey)
+            try await body(server.clientConfiguration(), server.modelName)
         }
     }
 }

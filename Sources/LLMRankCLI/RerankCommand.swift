@@ -60,10 +60,7 @@ struct RerankCommand: AsyncParsableCommand {
             result = try await p.rerank(query: query, documents: documents)
         }
         let summary = RunSummary(traces: [result.trace], lists: [result.list], wall: clock.now - start)
-        if pipeline.strict, summary.fallbacks > 0 {
-            printError(summary.line)
-            throw LLMRankError(.strict, "--strict: \(summary.fallbacks) document(s) needed a fallback (\(summary.flagCounts))")
-        }
+        try summary.enforce(strict: pipeline.strict)
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
         try ResultPrinter.print(result.list, queryID: query.id, format: format, withText: withText)
         printError(summary.line)
@@ -101,6 +98,13 @@ struct RunSummary {
                 }
             }
         }
+    }
+
+    /// With `--strict`, any fallback ends the run with exit code 4 (the summary still printed).
+    func enforce(strict: Bool) throws {
+        guard strict, fallbacks > 0 else { return }
+        printError(line)
+        throw LLMRankError(.strict, "--strict: \(fallbacks) document(s) needed a fallback (\(flagCounts))")
     }
 
     var flagCounts: String {

@@ -201,6 +201,16 @@ public final class LocalLLMServer: Sendable {
         return result
     }
 
+    /// A client configuration for this server: its URL and per-run key, and a cache name that
+    /// outlives the random port (`llmrank-local/<model>`), so a rerun against a new server is
+    /// answered from the judgment cache.
+    public func clientConfiguration() -> ChatClientConfiguration {
+        var config = ChatClientConfiguration(baseURL: baseURL, apiKey: apiKey)
+        config.apiKeyVariable = "the local server's per-run key"
+        config.endpointIdentity = "llmrank-local/\(modelName)"
+        return config
+    }
+
     /// Stops the server: SIGTERM, then SIGKILL after `configuration.stopGrace` seconds. Returns once
     /// the process is gone. Safe to call more than once.
     public func stop() async {

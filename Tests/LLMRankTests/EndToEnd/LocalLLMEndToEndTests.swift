@@ -23,7 +23,7 @@ import LLMRankTestSupport
 
     static func withLocal<T: Sendable>(_ body: (ChatClient, String) async throws -> T) async throws -> T {
         try await LocalLLMServer.withLocalServer(logger: logger) { server in
-            var config = ChatClientConfiguration(baseURL: server.baseURL, apiKey: server.apiKey)
+            var config = server.clientConfiguration()
             config.maxConcurrency = 4
             config.requestTimeout = .seconds(120)
             return try await body(ChatClient(configuration: config, logger: logger), server.modelName)
