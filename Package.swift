@@ -94,8 +94,15 @@ let package = Package(
         // The Swift API in one screen (README); built by CI.
         .executableTarget(
             name: "llmrank-example",
-            dependencies: ["LLMRank", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LLMRank"],
             path: "Examples/QuickStart",
+            swiftSettings: strict
+        ),
+        // Many queries through one reranker (README); built by CI.
+        .executableTarget(
+            name: "llmrank-example-many",
+            dependencies: ["LLMRank"],
+            path: "Examples/ManyQueries",
             swiftSettings: strict
         ),
         .testTarget(

@@ -20,14 +20,14 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.makeLogger()
         let samples = self.samples
-        let report = try await endpoint.withClient(logger: logger) { client, model in
+        let report = try await endpoint.settings.withClient(logger: logger) { client, model in
             await EndpointProbe.run(client: client, model: model, latencySamples: samples)
         }
         if json {
             var checks: [String: JSONValue] = [:]
             for c in report.checks { checks[c.name] = ["ok": .bool(c.ok), "detail": .string(c.detail)] }
             let object: JSONValue = [
-                "base_url": .string(report.baseURL), "model": .string(report.model), "ok": .bool(report.ok),
+                "base_url": .string(EndpointSettings.redactingPassword(report.baseURL)), "model": .string(report.model), "ok": .bool(report.ok),
                 "checks": .object(checks),
                 "capabilities": [
                     "json_object": .bool(report.capabilities.jsonObject),
@@ -39,7 +39,7 @@ struct DoctorCommand: AsyncParsableCommand {
             ]
             print(try JSONOutput.string(object))
         } else {
-            print("endpoint  \(report.baseURL)")
+            print("endpoint  \(EndpointSettings.redactingPassword(report.baseURL))")
             print("model     \(report.model)")
             for c in report.checks {
                 print("\(c.ok ? "ok  " : "FAIL")  \(c.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(c.detail)")

@@ -3,7 +3,8 @@ import Foundation
 import LLMRank
 import Logging
 
-/// Flags every command that talks to an LLM shares.
+/// Flags every command that talks to an LLM shares. Unset flags keep the profile's (or the
+/// library's default) value.
 struct EndpointOptions: ParsableArguments {
     @Option(name: .customLong("base-url"),
             help: "OpenAI-compatible API root, or 'local' for the embedded llama-server. Default: OPENAI_BASE_URL, else the local server when no OPENAI_API_KEY is set, else OpenAI.")
@@ -12,17 +13,17 @@ struct EndpointOptions: ParsableArguments {
     @Option(help: "Model name sent to the endpoint. Default: LLMRANK_MODEL, else gpt-4o-mini (OpenAI) or the local model.")
     var model: String?
 
-    @Option(name: .customLong("api-key-env"), help: "Environment variable that holds the API key.")
-    var apiKeyEnv: String = "OPENAI_API_KEY"
+    @Option(name: .customLong("api-key-env"), help: "Environment variable that holds the API key (default OPENAI_API_KEY).")
+    var apiKeyEnv: String?
 
-    @Option(help: "LLM requests in flight at most.")
-    var concurrency: Int = 8
+    @Option(help: "LLM requests in flight at most (default 8, at most \(EndpointSettings.maxConcurrency)).")
+    var concurrency: Int?
 
-    @Option(name: .customLong("max-attempts"), help: "Attempts per request, the first included.")
-    var maxAttempts: Int = 6
+    @Option(name: .customLong("max-attempts"), help: "Attempts per request, the first included (default 6).")
+    var maxAttempts: Int?
 
-    @Option(help: "Seconds allowed for one attempt.")
-    var timeout: Double = 120
+    @Option(help: "Seconds allowed for one attempt (default 60).")
+    var timeout: Double?
 
     @Option(help: "Client-side limit: requests per minute.")
     var rpm: Double?
@@ -31,59 +32,52 @@ struct EndpointOptions: ParsableArguments {
     var tpm: Double?
 
     func validate() throws {
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    }
-
-    /// Whether this run uses the embedded local server.
-    func wantsLocal(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        if let baseURL { return baseURL == "local" }
-        let envBase = environment["OPENAI_BASE_URL"] ?? ""
-        let envKey = environment[apiKeyEnv] ?? ""
-        return envBase.isEmpty && envKey.isEmpty
-    }
-
-    /// The flags' limits applied to `base` (by default the environment's endpoint and key).
-    func configuration(_ base: ChatClientConfiguration? = nil,
-                       environment: [String: String] = ProcessInfo.processInfo.environment) -> ChatClientConfiguration
-    {
-        var config = base ?? ChatClientConfiguration.fromEnvironment(baseURL: baseURL, apiKeyVariable: apiKeyEnv,
-                                                                     environment: environment)
-        config.maxConcurrency = concurrency
-        config.maxAttempts = maxAttempts
-        config.requestTimeout = .milliseconds(Int(timeout * 1000))
-        config.requestsPerMinute = rpm
-        config.tokensPerMinute = tpm
-        return config
-    }
-
-    /// Runs `body` with a client for the chosen endpoint and the model to name. For the embedded
-    /// default it starts the local server first and always stops it afterwards.
-    func withClient<T: Sendable>(logger: Logger,
-                                 _ body: @Sendable (ChatClient, String) async throws -> T) async throws -> T
-    {
-        let environment = ProcessInfo.processInfo.environment
-        if wantsLocal(environment: environment) {
-            return try await LocalEndpoint.with(logger: logger) { local, localModel in
-                let client = ChatClient(configuration: configuration(local), logger: logger)
-                return try await body(client, model ?? localModel)
-            }
+        if let concurrency, !(1...EndpointSettings.maxConcurrency).contains(concurrency) {
+            throw ValidationError("--concurrency must be between 1 and \(EndpointSettings.maxConcurrency)")
         }
-        let client = ChatClient(configuration: configuration(environment: environment), logger: logger)
-        let name = model ?? environment["LLMRANK_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "gpt-4o-mini"
-        return try await body(client, name)
+        if let maxAttempts, !(1...20).contains(maxAttempts) { throw ValidationError("--max-attempts must be between 1 and 20") }
+        if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 86_400) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+        if let rpm, !(rpm.isFinite && rpm > 0) { throw ValidationError("--rpm must be a positive number") }
+        if let tpm, !(tpm.isFinite && tpm > 0) { throw ValidationError("--tpm must be a positive number") }
+    }
+
+    /// Applies the given flags to `settings`.
+    func apply(to settings: inout EndpointSettings) {
+        if let baseURL { settings.baseURL = baseURL }
+        if let model { settings.model = model }
+        if let apiKeyEnv { settings.apiKeyVariable = apiKeyEnv }
+        if let concurrency { settings.concurrency = concurrency }
+        if let maxAttempts { settings.maxAttempts = maxAttempts }
+        if let timeout { settings.timeout = timeout }
+        if let rpm { settings.requestsPerMinute = rpm }
+        if let tpm { settings.tokensPerMinute = tpm }
+    }
+
+    /// The endpoint settings these flags describe on their own (for `doctor`).
+    var settings: EndpointSettings {
+        var settings = EndpointSettings()
+        apply(to: &settings)
+        return settings
     }
 }
 
 /// Flags for logging.
 struct LoggingOptions: ParsableArguments {
-    @ArgumentParser.Flag(name: .shortAndLong, help: "Log each call and retry to stderr (the API key is never logged).")
+    @ArgumentParser.Flag(name: .shortAndLong, help: "Log each call and retry to stderr, and print the effective profile (the API key is never logged).")
     var verbose = false
 
     func makeLogger() -> Logger {
         var logger = Logger(label: "llmrank") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
+    }
+
+    /// With `-v`, prints the effective profile to stderr.
+    func show(_ reranker: Reranker) {
+        guard verbose else { return }
+        let yaml = (try? ProfileLibrary.yaml(reranker.configuration)) ?? "(cannot print the profile)"
+        printError("llmrank: effective profile (endpoint \(reranker.endpointLocation ?? "none")):\n" + yaml)
     }
 }

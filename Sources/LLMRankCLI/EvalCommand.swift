@@ -53,11 +53,20 @@ struct EvalCommand: AsyncParsableCommand {
     @OptionGroup var endpoint: EndpointOptions
     @OptionGroup var logging: LoggingOptions
 
-    var reranks: Bool { pipeline.method != nil || pipeline.prompt != nil || pipeline.prefilter != nil }
+    var reranks: Bool {
+        pipeline.profile != nil || pipeline.method != nil || pipeline.prompt != nil || pipeline.prefilter != nil
+    }
+
+    func validate() throws {
+        if let depth, depth < 1 { throw ValidationError("--depth must be at least 1") }
+        if let maxQueries, maxQueries < 1 { throw ValidationError("--max-queries must be at least 1") }
+        if queryConcurrency < 1 { throw ValidationError("--query-concurrency must be at least 1") }
+    }
 
     func run() async throws {
         let logger = logging.makeLogger()
         let metricList = try Metric.parseList(metrics)
+        let configuration = reranks ? try pipeline.configuration(endpoint: endpoint, depth: depth) : nil
         var queries: [EvalQuery]
         if run.hasSuffix(".json") {
             queries = try RunReader.readRankLLM(path: run)
@@ -72,7 +81,7 @@ struct EvalCommand: AsyncParsableCommand {
         let options = EvalOptions(relThreshold: relThreshold)
         let input = Evaluation(queries: queries, qrels: judgments, metrics: metricList, options: options)
 
-        guard reranks else {
+        guard let configuration else {
             if json {
                 print(try JSONOutput.string(JSONValue.object(["queries": .number(Double(input.queryCount)),
                                                                "input": input.meanJSON]), pretty: true))
@@ -82,47 +91,27 @@ struct EvalCommand: AsyncParsableCommand {
             return
         }
 
-        let clock = ContinuousClock()
-        let start = clock.now
-        let pipelineOptions = pipeline
-        let concurrency = endpoint.concurrency
-        let depth = self.depth
-        let queryConcurrency = max(1, self.queryConcurrency)
-        let progress = Progress(total: queries.count)
-        let allQueries = queries
-        @Sendable func rerankAll(_ client: ChatClient?, _ model: String) async throws -> [RerankResult] {
-            var p = try pipelineOptions.makePipeline(client: client, model: model, concurrency: concurrency, topN: nil,
-                                                     logger: logger)
-            if let depth { p.stages.insert(CutoffStage(keep: depth), at: 0) }
-            let pipeline = p
-            var out = [RerankResult?](repeating: nil, count: allQueries.count)
-            try await withThrowingTaskGroup(of: (Int, RerankResult).self) { group in
-                var next = 0
-                func launch() {
-                    let i = next
-                    next += 1
-                    group.addTask { (i, try await pipeline.rerank(query: allQueries[i].query, list: allQueries[i].list)) }
-                }
-                while next < min(queryConcurrency, allQueries.count) { launch() }
-                while let (i, result) = try await group.next() {
-                    out[i] = result
-                    progress.advance()
-                    if next < allQueries.count { launch() }
-                }
-            }
-            return out.map { $0! }
+        // Everything that could refuse the output is checked before the first paid call.
+        if let output {
+            _ = try TRECRunWriter.format(queries: queries)
+            try TRECRunWriter.write([], to: output)
         }
-        // The endpoint (and the local server) only when a stage needs the LLM.
-        let results = pipelineOptions.needsLLM
-            ? try await endpoint.withClient(logger: logger) { client, model in try await rerankAll(client, model) }
-            : try await rerankAll(nil, "")
+        let start = ContinuousClock.now
+        let progress = Progress(total: queries.count)
+        let work = queries.map { (query: $0.query, list: $0.list) }
+        let concurrency = queryConcurrency
+        let logging = self.logging
+        let results = try await Reranker.with(configuration, logger: logger) { reranker in
+            logging.show(reranker)
+            return try await reranker.rerank(work, concurrency: concurrency) { _ in progress.advance() }
+        }
         progress.finish()
         let lists = zip(queries, results).map { (queryID: $0.query.id, list: $1.list) }
         let reranked = Evaluation(lists: lists, qrels: judgments, metrics: metricList, options: options)
-        let summary = RunSummary(traces: results.map(\.trace), lists: results.map(\.list), wall: clock.now - start)
+        let summary = RunSummary(results: results, wall: ContinuousClock.now - start)
         if let output { try TRECRunWriter.write(lists, to: output) }
-        try summary.enforce(strict: pipeline.strict)
-        let n = max(1, queries.count)
+        try Strictness.enforce(summary, strict: pipeline.strict)
+        let n = Double(max(1, queries.count))
         if json {
             let object: JSONValue = [
                 "queries": .number(Double(reranked.queryCount)),
@@ -132,9 +121,9 @@ struct EvalCommand: AsyncParsableCommand {
                           "prompt_tokens": .number(Double(summary.usage.promptTokens)),
                           "completion_tokens": .number(Double(summary.usage.completionTokens)),
                           "retries": .number(Double(summary.retries)), "repairs": .number(Double(summary.repairs))],
-                "per_query": ["calls": .number(Double(summary.calls + summary.cacheHits) / Double(n)),
-                              "tokens": .number(Double(summary.usage.totalTokens) / Double(n)),
-                              "seconds": .number(Double(summary.wall.milliseconds) / 1000 / Double(n))],
+                "per_query": ["calls": .number(Double(summary.calls + summary.cacheHits) / n),
+                              "tokens": .number(Double(summary.usage.totalTokens) / n),
+                              "seconds": .number(summary.seconds / n)],
                 "flags": .object(summary.flags.mapValues { .number(Double($0)) }),
                 "fallbacks": .number(Double(summary.fallbacks)),
             ]
@@ -144,8 +133,8 @@ struct EvalCommand: AsyncParsableCommand {
             for m in metricList {
                 print(String(format: "%@ %8.4f %12.4f", ResultPrinter.pad(m.name, 10), input.mean[m] ?? 0, reranked.mean[m] ?? 0))
             }
-            print("queries \(reranked.queryCount); per query: \(String(format: "%.1f", Double(summary.calls + summary.cacheHits) / Double(n))) calls, "
-                + "\(summary.usage.totalTokens / n) tokens, \(String(format: "%.2f", Double(summary.wall.milliseconds) / 1000 / Double(n))) s")
+            print("queries \(reranked.queryCount); per query: \(String(format: "%.1f", Double(summary.calls + summary.cacheHits) / n)) calls, "
+                + "\(Int(Double(summary.usage.totalTokens) / n)) tokens, \(String(format: "%.2f", summary.seconds / n)) s")
         }
         printError(summary.line)
     }
@@ -181,10 +170,10 @@ final class Progress: Sendable {
         let width = 30
         let filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d queries, ETA %.0f s ", bar, done, total, eta).utf8))
+        Output.write(String(format: "\r[%@] %d/%d queries, ETA %.0f s ", bar, done, total, eta), to: STDERR_FILENO)
     }
 
     func finish() {
-        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled { Output.write("\n", to: STDERR_FILENO) }
     }
 }

@@ -1,17 +1,20 @@
 import ArgumentParser
 import Foundation
 import LLMRank
-import Logging
 
-/// The methods `--method` names.
+/// The methods `--method` names: the judge's methods, or `encoder` for the local model alone.
 enum MethodName: String, ExpressibleByArgument, CaseIterable, Sendable {
     case pointwise, aspects, yesno, listwise, encoder
 }
 
-/// Flags that build a pipeline: the judge method and its prompt, the encoder stage, fusion,
-/// budgets, the cache. Shared by `rerank` and `eval`.
+/// Flags that describe a pipeline, shared by `rerank` and `eval`. With `--profile` they override the
+/// profile's fields; without one they build the configuration from scratch. Every default lives in
+/// the library's `RerankerConfiguration`, so an unset flag here is nil.
 struct PipelineOptions: ParsableArguments {
-    @Option(help: "Judge method: pointwise, aspects, yesno, listwise, or encoder (the local model alone).")
+    @Option(help: "A shipped profile (see `llmrank profiles list`) or a profile YAML file; the flags below override its fields.")
+    var profile: String?
+
+    @Option(help: "Judge method: pointwise, aspects, yesno, listwise, or encoder (the local model alone). Default: pointwise.")
     var method: MethodName?
 
     @Option(help: "Prompt: a shipped name (see `llmrank prompts list`) or a YAML file. Its method is used when --method is not given.")
@@ -23,11 +26,11 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Run the encoder first and give the LLM only its top K.")
     var prefilter: Int?
 
-    @Option(help: "Fuse the encoder's and the judge's scores: rrf, rrf:K, or weighted:W (W = the judge's weight).")
+    @Option(help: "Fuse the encoder's and the judge's scores: rrf, rrf:K, or weighted:W (W = the judge's weight). Needs --prefilter (or a profile with an encoder).")
     var fuse: String?
 
-    @Option(name: .customLong("encoder-precision"), help: "Encoder: float32 (matches PyTorch) or bfloat16 (faster on AVX512-BF16 CPUs; F32 elsewhere).")
-    var encoderPrecision: String = "float32"
+    @Option(name: .customLong("encoder-precision"), help: "Encoder: float32 (default; matches PyTorch) or bfloat16 (faster on AVX512-BF16 CPUs; F32 elsewhere).")
+    var encoderPrecision: EncoderPrecision?
 
     @ArgumentParser.Flag(help: "Encoder: score long documents in overlapping chunks and keep the maximum.")
     var chunk = false
@@ -35,20 +38,20 @@ struct PipelineOptions: ParsableArguments {
     @ArgumentParser.Flag(name: .customLong("expected-score"), help: "Pointwise: the probability-weighted score over the scale's tokens (needs logprobs).")
     var expectedScore = false
 
-    @Option(help: "Listwise: passages per window.")
-    var window: Int = 20
+    @Option(help: "Listwise: passages per window (default 20).")
+    var window: Int?
 
-    @Option(help: "Listwise: how far each window moves.")
-    var step: Int = 10
+    @Option(help: "Listwise: how far each window moves (default 10).")
+    var step: Int?
 
-    @Option(name: .customLong("max-words"), help: "Listwise: passages are cut to this many words (flagged).")
-    var maxWords: Int = 300
+    @Option(name: .customLong("max-words"), help: "Listwise: passages are cut to this many words, flagged (default 300).")
+    var maxWords: Int?
 
-    @Option(name: .customLong("json-mode"), help: "Structured output: auto (schema, else object, else text), schema, object, off.")
-    var jsonMode: String = "auto"
+    @Option(name: .customLong("json-mode"), help: "Structured output: auto (schema, else object, else text; default), schema, object, off.")
+    var jsonMode: JSONMode?
 
-    @Option(help: "Sampling temperature for the judge.")
-    var temperature: Double = 0
+    @Option(help: "Sampling temperature for the judge (default 0).")
+    var temperature: Double?
 
     @Option(help: "Seed sent with each request, where the endpoint honours it.")
     var seed: Int?
@@ -73,75 +76,85 @@ struct PipelineOptions: ParsableArguments {
 
     func validate() throws {
         if let prefilter, prefilter < 1 { throw ValidationError("--prefilter must be at least 1") }
-        guard window >= 2, step >= 1, step <= window else {
-            throw ValidationError("--window must be at least 2 and --step between 1 and --window")
+        if let window, window < 2 { throw ValidationError("--window must be at least 2") }
+        if let step, step < 1 { throw ValidationError("--step must be at least 1") }
+        if let window, let step, step > window { throw ValidationError("--step must not exceed --window") }
+        if let maxWords, maxWords < 1 { throw ValidationError("--max-words must be at least 1") }
+        if let temperature, !(temperature.isFinite && (0...2).contains(temperature)) {
+            throw ValidationError("--temperature must be between 0 and 2")
         }
-        guard JSONMode(rawValue: jsonMode) != nil else { throw ValidationError("--json-mode must be auto, schema, object or off") }
+        if let maxCalls, maxCalls < 1 { throw ValidationError("--max-calls must be at least 1") }
+        if let maxTokensPerQuery, maxTokensPerQuery < 1 { throw ValidationError("--max-tokens-per-query must be at least 1") }
+        if let deadline, !(deadline.isFinite && deadline > 0) { throw ValidationError("--deadline must be a positive number of seconds") }
         if noCache, cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
-        guard EncoderPrecision(rawValue: encoderPrecision) != nil else {
-            throw ValidationError("--encoder-precision must be float32 or bfloat16")
-        }
-    }
-
-    /// The judge's prompt, or nil when the pipeline has no LLM stage.
-    func resolvePrompt() throws -> PromptTemplate? {
-        if method == .encoder { return nil }
-        if let prompt {
-            let template = try PromptLibrary.resolve(prompt)
-            if let method, method.rawValue != template.method.rawValue {
-                throw LLMRankError(.invalidInput, "--prompt \(prompt) is a \(template.method) prompt but --method is \(method.rawValue)")
-            }
-            return template
-        }
-        let judgeMethod = JudgeMethod(rawValue: (method ?? .pointwise).rawValue) ?? .pointwise
-        return try PromptLibrary.named(PromptLibrary.defaultName(for: judgeMethod))
-    }
-
-    var needsEncoder: Bool { method == .encoder || prefilter != nil }
-
-    var needsLLM: Bool { method != .encoder }
-
-    var budget: BudgetLimits {
-        BudgetLimits(maxCalls: maxCalls, maxTokens: maxTokensPerQuery,
-                     deadline: deadline.map { .milliseconds(Int($0 * 1000)) })
-    }
-
-    func openCache() throws -> JudgmentCache? {
-        if noCache { return nil }
-        let path = cache.map { URL(fileURLWithPath: $0) } ?? LLMRankPaths.defaultCache()
-        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
-        return try JudgmentCache.open(path: path)
-    }
-
-    /// Builds the pipeline over `client` (nil when no LLM stage is needed).
-    func makePipeline(client: (any ChatCompleting)?, model: String, concurrency: Int, topN: Int?,
-                      logger: Logger) throws -> Pipeline
-    {
-        var stages: [any RerankStage] = []
-        var scoring: [String] = []
-        if needsEncoder {
-            let stage = try EncoderStage(nameOrPath: encoder ?? EncoderStage.defaultModel,
-                                         keep: method == .encoder ? nil : prefilter,
-                                         options: EncoderOptions(chunk: chunk),
-                                         precision: EncoderPrecision(rawValue: encoderPrecision) ?? .float32)
-            stages.append(stage)
-            scoring.append(stage.name)
-        }
-        if needsLLM, let template = try resolvePrompt(), let client {
-            var chat: any ChatCompleting = client
-            if let cache = try openCache() {
-                chat = CachedChat(upstream: client, cache: cache, methodVersion: template.methodVersion, logger: logger)
-            }
-            let options = JudgeOptions(model: model, temperature: temperature, seed: seed, expectedScore: expectedScore,
-                                       window: window, step: step, maxWords: maxWords, concurrency: concurrency,
-                                       jsonMode: JSONMode(rawValue: jsonMode) ?? .auto)
-            let judge = Judge(prompt: template, chat: chat, options: options)
-            stages.append(JudgeStage(judge: judge))
-            scoring.append(judge.stageName)
-        }
+        if method == .encoder, prompt != nil { throw ValidationError("--prompt needs a judge: --method encoder has none") }
+        if method == .encoder, fuse != nil { throw ValidationError("--fuse needs a judge: --method encoder has none") }
         if let fuse {
-            stages.append(try FusionStage.parse(fuse, stages: scoring))
+            do { _ = try FusionSettings.parse(fuse) } catch let error as LLMRankError { throw ValidationError("--fuse \(error.message)") }
         }
-        return Pipeline(stages: stages, budget: budget, topN: topN)
+    }
+
+    /// The profile named by `--profile`, or the flags' own starting point: the library's defaults.
+    func baseConfiguration() throws -> RerankerConfiguration {
+        try profile.map { try ProfileLibrary.resolve($0) } ?? RerankerConfiguration()
+    }
+
+    /// The configuration: the profile (or the defaults) with every given flag applied.
+    func configuration(endpoint: EndpointOptions, depth: Int? = nil, topN: Int? = nil) throws -> RerankerConfiguration {
+        var config = try baseConfiguration()
+        if method == .encoder {
+            config.judge = nil
+            config.fusion = nil
+            if config.encoder == nil { config.encoder = EncoderSettings() }
+        } else if let method, let judgeMethod = JudgeMethod(rawValue: method.rawValue) {
+            var judge = config.judge ?? JudgeSettings()
+            if judge.method != judgeMethod, prompt == nil { judge.prompt = nil }
+            judge.method = judgeMethod
+            config.judge = judge
+        }
+        if let prompt {
+            var judge = config.judge ?? JudgeSettings()
+            judge.prompt = prompt
+            if method == nil { judge.method = nil }
+            config.judge = judge
+        }
+        if let prefilter {
+            var encoder = config.encoder ?? EncoderSettings()
+            encoder.keep = prefilter
+            config.encoder = encoder
+        }
+        if encoder != nil || encoderPrecision != nil || chunk, config.encoder == nil, config.judge != nil {
+            throw LLMRankError(.invalidInput, "--encoder, --encoder-precision and --chunk need an encoder stage: add --prefilter K or --method encoder")
+        }
+        if let encoder { config.encoder?.model = encoder }
+        if let encoderPrecision { config.encoder?.precision = encoderPrecision }
+        if chunk { config.encoder?.chunk = true }
+        if let fuse {
+            guard config.encoder != nil, config.judge != nil else {
+                throw LLMRankError(.invalidInput, "--fuse fuses the encoder's and the judge's scores: add --prefilter K")
+            }
+            config.fusion = try FusionSettings.parse(fuse)
+        }
+        if config.judge != nil {
+            if let window { config.judge?.window = window }
+            if let step { config.judge?.step = step }
+            if let maxWords { config.judge?.maxWords = maxWords }
+            if let jsonMode { config.judge?.jsonMode = jsonMode }
+            if let temperature { config.judge?.temperature = temperature }
+            if let seed { config.judge?.seed = seed }
+            if expectedScore { config.judge?.expectedScore = true }
+        }
+        if let maxCalls { config.budget.maxCalls = maxCalls }
+        if let maxTokensPerQuery { config.budget.maxTokens = maxTokensPerQuery }
+        if let deadline { config.budget.deadline = BudgetLimits.duration(seconds: deadline) }
+        if noCache { config.store = .none } else if let cache { config.store = .sqlite(path: cache) }
+        if let depth { config.depth = depth }
+        if let topN { config.topN = topN }
+        endpoint.apply(to: &config.endpoint)
+        try config.validate()
+        return config
     }
 }
+
+extension EncoderPrecision: ExpressibleByArgument {}
+extension JSONMode: ExpressibleByArgument {}

@@ -33,88 +33,48 @@ struct RerankCommand: AsyncParsableCommand {
     var withText = false
 
     @OptionGroup var pipeline: PipelineOptions
+
+    func validate() throws {
+        if let topN, topN < 1 { throw ValidationError("--top-n must be at least 1") }
+    }
+
     @OptionGroup var endpoint: EndpointOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = logging.makeLogger()
+        let configuration = try pipeline.configuration(endpoint: endpoint, topN: topN)
         let input = try DocumentReader.read(path: docs)
         guard let queryText = query ?? input.query else {
             throw LLMRankError(.invalidInput, "no query: pass --query (only a rank_llm .json file carries its own)")
         }
-        let query = Query(text: queryText)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let pipeline = self.pipeline
-        let topN = self.topN
-        let concurrency = endpoint.concurrency
-        let documents = input.documents
-        let result: RerankResult
-        if pipeline.needsLLM, !documents.isEmpty {
-            result = try await endpoint.withClient(logger: logger) { client, model in
-                let p = try pipeline.makePipeline(client: client, model: model, concurrency: concurrency, topN: topN, logger: logger)
-                return try await p.rerank(query: query, documents: documents)
-            }
-        } else {
-            let p = try pipeline.makePipeline(client: nil, model: "", concurrency: concurrency, topN: topN, logger: logger)
-            result = try await p.rerank(query: query, documents: documents)
+        guard !queryText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw LLMRankError(.invalidInput, "the query is empty")
         }
-        let summary = RunSummary(traces: [result.trace], lists: [result.list], wall: clock.now - start)
-        try summary.enforce(strict: pipeline.strict)
+        let query = Query(text: queryText)
+        let documents = input.documents
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .jsonl)
+        // Everything that could refuse the output is checked before the first paid call.
+        if format == .trec { _ = try TRECRunWriter.format([(queryID: query.id, list: RankedList(documents: documents))]) }
+        let logging = self.logging
+        let start = ContinuousClock.now
+        let result = try await Reranker.with(configuration, logger: logger) { reranker in
+            logging.show(reranker)
+            return try await reranker.rerank(query: query, documents: documents)
+        }
+        let summary = RunSummary(results: [result], wall: ContinuousClock.now - start)
+        try Strictness.enforce(summary, strict: pipeline.strict)
         try ResultPrinter.print(result.list, queryID: query.id, format: format, withText: withText)
         printError(summary.line)
     }
 }
 
-/// What a run cost and what it had to do, for the stderr summary and `eval --json`.
-struct RunSummary {
-    var calls = 0
-    var cacheHits = 0
-    var usage = Usage()
-    var retries = 0
-    var repairs = 0
-    var fallbacks = 0
-    var flags: [String: Int] = [:]
-    var wall: Duration
-
-    init(traces: [Trace], lists: [RankedList], wall: Duration) {
-        self.wall = wall
-        for trace in traces {
-            calls += trace.paidCalls
-            cacheHits += trace.cacheHits
-            usage = usage + trace.usage
-            retries += trace.calls.map(\.retries).reduce(0, +)
-            repairs += trace.calls.map(\.repairs).reduce(0, +)
-        }
-        for list in lists {
-            for candidate in list.candidates {
-                let codes = Set(candidate.flags.map(\.code.rawValue))
-                for code in codes { flags[code, default: 0] += 1 }
-                if codes.contains(Flag.Code.fallback.rawValue) || codes.contains(Flag.Code.endpointFailed.rawValue)
-                    || codes.contains(Flag.Code.budgetExhausted.rawValue)
-                {
-                    fallbacks += 1
-                }
-            }
-        }
-    }
-
-    /// With `--strict`, any fallback ends the run with exit code 4 (the summary still printed).
-    func enforce(strict: Bool) throws {
-        guard strict, fallbacks > 0 else { return }
-        printError(line)
-        throw LLMRankError(.strict, "--strict: \(fallbacks) document(s) needed a fallback (\(flagCounts))")
-    }
-
-    var flagCounts: String {
-        flags.isEmpty ? "none" : flags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-    }
-
-    var line: String {
-        String(format: "llmrank: %d calls, %d cache hits, %d prompt + %d completion tokens, %d retries, %d repairs, %d fallbacks, %.2f s; flags: %@",
-               calls, cacheHits, usage.promptTokens, usage.completionTokens, retries, repairs, fallbacks,
-               Double(wall.milliseconds) / 1000, flagCounts)
+/// `--strict`: any fallback ends the run with exit code 4 (the summary still printed).
+enum Strictness {
+    static func enforce(_ summary: RunSummary, strict: Bool) throws {
+        guard strict, summary.fallbacks > 0 else { return }
+        printError(summary.line)
+        throw LLMRankError(.strict, "--strict: \(summary.fallbacks) document(s) needed a fallback (\(summary.flagCounts))")
     }
 }
 
@@ -154,7 +114,7 @@ enum ResultPrinter {
                 out += "\(pad(String(c.rank), 4))  \(score)  \(pad(c.id, 20))  \(pad(flags.isEmpty ? "-" : flags, 20))  \(text.prefix(60))\n"
             }
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        Output.write(out, to: STDOUT_FILENO)
     }
 
     static func unique(_ xs: [String]) -> [String] {

@@ -13,7 +13,7 @@ enum JSONOutput {
 
 /// Writes a line to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Output.write(text + "\n", to: STDERR_FILENO)
 }
 
 /// Exit codes: 0 success; 1 an error the run could not get past; 2 bad input (a file, a flag, a
@@ -22,11 +22,21 @@ func printError(_ text: String) {
 enum ExitCodes {
     static func code(for error: LLMRankError) -> Int32 {
         switch error.kind {
-        case .invalidInput, .invalidPrompt, .invalidModel: 2
-        case .http, .transport, .timeout, .badReply: 3
+        case .invalidInput, .invalidPrompt, .invalidModel, .invalidProfile: 2
+        case .http, .transport, .timeout, .badReply, .endpointUnavailable: 3
         case .strict: 4
         case .setup: 5
         default: 1
         }
+    }
+}
+
+/// The CLI's advice for an error kind, printed under the error line; nil when the message says it all.
+func hint(for error: LLMRankError) -> String? {
+    switch error.kind {
+    case .cache: "use --cache PATH for another file, or --no-cache"
+    case .transport, .timeout, .endpointUnavailable: "check --base-url (or OPENAI_BASE_URL) and that the endpoint is up; `llmrank doctor` probes it"
+    case .invalidProfile: "`llmrank profiles check FILE` validates a profile; `llmrank profiles list` shows the shipped ones"
+    default: nil
     }
 }

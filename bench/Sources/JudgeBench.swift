@@ -14,30 +14,28 @@ enum JudgeBench {
             let grade = (text.count % 5) + 1
             return StubLLMServer.reply(#"{"score": \#(grade)}"#, delay: .milliseconds(latencyMs))
         }
-        var config = ChatClientConfiguration(baseURL: server.baseURL)
-        config.maxConcurrency = concurrency
-        let client = ChatClient(configuration: config, logger: logger)
         let cacheURL = FileManager.default.temporaryDirectory.appendingPathComponent("llmrank-judge-bench-\(getpid()).sqlite")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cacheURL.path + suffix) } }
-        let cache = try JudgmentCache.open(path: cacheURL)
-        var options = JudgeOptions(model: "m")
-        options.concurrency = concurrency
-        let judge = Judge(prompt: try PromptLibrary.named("pointwise-1to5"), client: client, cache: cache, options: options)
+        // The same path as `llmrank rerank --method pointwise`: a Reranker from a configuration.
+        let configuration = RerankerConfiguration(
+            endpoint: EndpointSettings(baseURL: server.baseURL, model: "m", concurrency: concurrency),
+            judge: JudgeSettings(method: .pointwise), store: .sqlite(path: cacheURL.path))
         let docs = (0..<n).map { Document(id: "d\($0)", text: "passage \($0) " + String(repeating: "x", count: $0 % 7)) }
         let query = Query(text: "what is the benchmark query")
         let ideal = Double((n + concurrency - 1) / concurrency) * Double(latencyMs) / 1000
         print("judge benchmark: \(n) documents, pointwise, \(latencyMs) ms per reply, concurrency \(concurrency)")
         print("run                        wall s   ideal s   calls  cache hits")
         let clock = ContinuousClock()
-        for label in ["llmrank, cold cache", "llmrank, warm cache"] {
-            let before = server.requestCount
-            let start = clock.now
-            let outcome = try await judge.rerank(query: query, list: RankedList(documents: docs))
-            let wall = (clock.now - start).seconds
-            let hits = outcome.trace.calls.filter(\.cacheHit).count
-            let idealText = label.hasSuffix("cold cache") ? String(format: "%9.3f", ideal) : "        -"
-            print(label.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %9.3f ", wall) + idealText
-                + String(format: " %7ld %11ld", server.requestCount - before, hits))
+        try await Reranker.with(configuration) { reranker in
+            for label in ["llmrank, cold cache", "llmrank, warm cache"] {
+                let before = server.requestCount
+                let start = clock.now
+                let result = try await reranker.rerank(query: query, documents: docs)
+                let wall = (clock.now - start).seconds
+                let idealText = label.hasSuffix("cold cache") ? String(format: "%9.3f", ideal) : "        -"
+                print(label.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: " %9.3f ", wall) + idealText
+                    + String(format: " %7ld %11ld", server.requestCount - before, result.trace.cacheHits))
+            }
         }
         fflush(nil)
         guard peer else { return }

@@ -19,27 +19,6 @@ public struct FusionStage: RerankStage {
         self.stages = stages
     }
 
-    /// Parses `rrf`, `rrf:K` or `weighted:W` (W the weight of the last stage, 1 - W of the first).
-    public static func parse(_ text: String, stages: [String]) throws -> FusionStage {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        switch parts.first {
-        case "rrf":
-            let k = parts.count > 1 ? Double(parts[1]) : 60
-            guard let k, k > 0 else { throw LLMRankError(.invalidInput, "--fuse \(text): K must be a positive number") }
-            return FusionStage(method: .reciprocalRank(k: k), stages: stages)
-        case "weighted":
-            guard parts.count > 1, let w = Double(parts[1]), (0...1).contains(w) else {
-                throw LLMRankError(.invalidInput, "--fuse \(text): give the weight of the last stage, weighted:W with W in [0, 1]")
-            }
-            guard stages.count == 2 else {
-                throw LLMRankError(.invalidInput, "--fuse weighted:W fuses two stages; this pipeline has \(stages.count) scoring stages")
-            }
-            return FusionStage(method: .weighted([stages[0]: 1 - w, stages[1]: w]), stages: stages)
-        default:
-            throw LLMRankError(.invalidInput, "--fuse \(text): expected rrf, rrf:K or weighted:W")
-        }
-    }
-
     public func rerank(query: Query, list: RankedList, context: StageContext) async throws -> RankedList {
         let candidates = list.candidates
         var fused = [Double](repeating: 0, count: candidates.count)

@@ -40,7 +40,7 @@ public struct Pipeline: Sendable {
             let reordered = head.isEmpty ? head : try await stage.rerank(query: query, list: head, context: context)
             trace.stages.append(StageTrace(stage: stage.name, duration: clock.now - start, calls: context.take()))
             guard reordered.count == head.count, Set(reordered.ids) == Set(head.ids) else {
-                throw LLMRankError(.invalidInput, "stage '\(stage.name)' returned \(reordered.count) candidates for "
+                throw LLMRankError(.stageContract, "stage '\(stage.name)' returned \(reordered.count) candidates for "
                     + "\(head.count): a stage must reorder its list, never drop or add to it")
             }
             if let keep = stage.keep, keep < reordered.count {
@@ -56,4 +56,10 @@ public struct Pipeline: Sendable {
         if let topN { all = all.top(topN) }
         return RerankResult(list: all, trace: trace)
     }
+}
+
+extension LLMRankError.Kind {
+    /// A pipeline stage broke its contract (returned a list that lost or gained candidates): a bug in
+    /// that stage, never the user's input.
+    public static let stageContract = LLMRankError.Kind(rawValue: "stage-contract")
 }

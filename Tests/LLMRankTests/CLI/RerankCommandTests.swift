@@ -148,6 +148,14 @@ import LLMRankTestSupport
         let stats = try CLIRunner().run(["cache", "stats", "--cache", cache, "--json"])
         let object = try JSONDecoder().decode(JSONValue.self, from: Data(stats.stdout.utf8))
         #expect(object["entries"] == 3)
+        // Negative or NaN ages are refused (they would delete everything), and nothing is deleted.
+        for age in ["-1", "nan", "inf"] {
+            let refused = try CLIRunner().run(["cache", "clear", "--cache", cache, "--older-than-days=\(age)"])
+            #expect(refused.status == 2, "\(age): \(refused.stderr)")
+            #expect(refused.stderr.contains("--older-than-days must be a number of days, 0 or more"))
+        }
+        let kept = try CLIRunner().run(["cache", "clear", "--cache", cache, "--older-than-days", "1"])
+        #expect(kept.stdout.contains("deleted 0 entries"))
         let clear = try CLIRunner().run(["cache", "clear", "--cache", cache])
         #expect(clear.stdout.contains("deleted 3 entries"))
     }

@@ -42,7 +42,7 @@ import Testing
 
     /// Reranking TREC DL19's BM25 top 100 with all-MiniLM-L6-v2 gives NDCG@10 within 0.002 of
     /// sentence-transformers (0.642 on the same candidates; BM25 0.506).
-    @Test func miniLMRerankingDL19MatchesSentenceTransformers() async throws {
+    @Test(.needsSharedData) func miniLMRerankingDL19MatchesSentenceTransformers() async throws {
         let encoder = try LocalEncoder.load(nameOrPath: try EncoderFixtures.miniLM().path)
         let data = try DL19.load()
         #expect(data.topics.count == 43)

@@ -209,7 +209,7 @@ import Testing
 
     /// NovelEval's corpus.tsv quotes 80 passages the way pandas does; read, they equal the
     /// passages of data.json.
-    @Test func novelEvalCorpusMatchesItsJSON() throws {
+    @Test(.needsSharedData) func novelEvalCorpusMatchesItsJSON() throws {
         let corpus = try DocumentReader.read(path: try EvalPaths.sharedData("noveleval/corpus.tsv")).documents
         #expect(corpus.count == 420)
         let run = try RunReader.readRankLLM(path: try EvalPaths.sharedData("noveleval/data.json"))

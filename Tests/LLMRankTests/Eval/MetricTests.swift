@@ -174,7 +174,7 @@ import Testing
         return eval
     }
 
-    @Test func dl19BM25MatchesPytrecEvalAndThePaper() throws {
+    @Test(.needsSharedData) func dl19BM25MatchesPytrecEvalAndThePaper() throws {
         let run = try RunReader.readRankLLM(path: try EvalPaths.sharedData("trec-dl19/bm25-top100.json"))
         let qrels = try QrelsReader.read(path: try EvalPaths.sharedData("trec-dl19/qrels.json"))
         let eval = try checkSharedRun(fixture: "dl19-bm25.json", run: run, qrels: qrels)
@@ -183,7 +183,7 @@ import Testing
         #expect(eval.unjudgedQueries.isEmpty && eval.missingQueries.isEmpty)
     }
 
-    @Test func novelEvalInputOrderMatchesPytrecEval() throws {
+    @Test(.needsSharedData) func novelEvalInputOrderMatchesPytrecEval() throws {
         let run = try RunReader.readRankLLM(path: try EvalPaths.sharedData("noveleval/data.json"))
         let qrels = try QrelsReader.read(path: try EvalPaths.sharedData("noveleval/qrels.txt"))
         let eval = try checkSharedRun(fixture: "noveleval-input.json", run: run, qrels: qrels)

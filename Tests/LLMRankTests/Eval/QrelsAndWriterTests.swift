@@ -44,7 +44,7 @@ import Testing
         #expect(try QrelsReader.read(path: try dir.write("q.json", "\n{}\n")).judgments.isEmpty)
     }
 
-    @Test func sharedQrelsRead() throws {
+    @Test(.needsSharedData) func sharedQrelsRead() throws {
         let dl19 = try QrelsReader.read(path: try EvalPaths.sharedData("trec-dl19/qrels.json"))
         #expect(dl19.judgments.count == 43)
         #expect(dl19.count == 9260)

@@ -58,7 +58,7 @@ import Testing
         #expect(try RunReader.readTREC(run: try dir.write("r.trec", "\n"), corpus: corpus, topics: topics).isEmpty)
     }
 
-    @Test func dl19BM25RunReads() throws {
+    @Test(.needsSharedData) func dl19BM25RunReads() throws {
         let run = try RunReader.readRankLLM(path: try EvalPaths.sharedData("trec-dl19/bm25-top100.json"))
         #expect(run.count == 43)
         #expect(run.allSatisfy { $0.documents.count == 100 })
@@ -129,7 +129,7 @@ import Testing
 
     /// NovelEval written as a TREC run and read back with corpus.tsv and queries.tsv is the same
     /// run as its data.json.
-    @Test func novelEvalTRECRunWithCorpusAndTopicsEqualsItsJSON() throws {
+    @Test(.needsSharedData) func novelEvalTRECRunWithCorpusAndTopicsEqualsItsJSON() throws {
         let json = try RunReader.readRankLLM(path: try EvalPaths.sharedData("noveleval/data.json"))
         let dir = try EvalScratchDir()
         let runPath = dir.path("noveleval.trec")

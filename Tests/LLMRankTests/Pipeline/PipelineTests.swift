@@ -72,7 +72,7 @@ struct MetadataScoreStage: RerankStage {
     }
 
     @Test func weightedFusionOfNormalizedScores() async throws {
-        let fusion = try FusionStage.parse("weighted:0.75", stages: ["a", "b"])
+        let fusion = try FusionSettings.parse("weighted:0.75").stage(encoder: "a", judge: "b")
         let pipeline = Pipeline(stages: [MetadataScoreStage(name: "a", field: "a"), MetadataScoreStage(name: "b", field: "b"), fusion])
         // a normalized: x 1, y 0.5, z 0; b normalized: x 0, y 0, z 1 (b: 10, 10, 30).
         let result = try await pipeline.rerank(query: Query(text: "q"), documents: Self.docs([("x", 30, 10), ("y", 20, 10), ("z", 10, 30)]))
@@ -83,10 +83,27 @@ struct MetadataScoreStage: RerankStage {
         #expect(result.list.ids == ["z", "x", "y"])
     }
 
-    @Test func fusionSpecErrorsNameTheFlag() {
-        #expect(throws: LLMRankError.self) { try FusionStage.parse("weighted:2", stages: ["a", "b"]) }
-        #expect(throws: LLMRankError.self) { try FusionStage.parse("borda", stages: ["a", "b"]) }
-        #expect(throws: LLMRankError.self) { try FusionStage.parse("weighted:0.5", stages: ["a"]) }
+    @Test func fusionSpecErrors() throws {
+        #expect(throws: LLMRankError.self) { try FusionSettings.parse("borda") }
+        #expect(throws: LLMRankError.self) { try FusionSettings.parse("weighted") }
+        #expect(throws: LLMRankError.self) { try FusionSettings.parse("rrf:x") }
+        #expect(try FusionSettings.parse("rrf:30") == FusionSettings(method: .rrf, k: 30))
+        // Out-of-range values parse and are refused by validation, naming the field.
+        var config = RerankerConfiguration(encoder: EncoderSettings(keep: 5), judge: JudgeSettings())
+        config.fusion = try FusionSettings.parse("weighted:2")
+        let error = try #require(throws: LLMRankError.self) { try config.validate() }
+        #expect(error.message.hasPrefix("fusion.weight: must be between 0.0 and 1.0"))
+    }
+
+    /// A stage that loses a candidate breaks the pipeline's contract: an error of its own kind that
+    /// names the stage, never a shorter list and never blamed on the input.
+    @Test func aStageThatDropsCandidatesIsAContractError() async throws {
+        let pipeline = Pipeline(stages: [DroppingStage()])
+        let error = try await #require(throws: LLMRankError.self) {
+            try await pipeline.rerank(query: Query(text: "q"), documents: Self.docs([("x", 1, 0), ("y", 2, 0)]))
+        }
+        #expect(error.kind == .stageContract)
+        #expect(error.message.contains("'dropper' returned 1 candidates for 2"))
     }
 
     @Test func aJudgeStageAfterAPrefilterSeesOnlyTheHeadAndTheBudgetHolds() async throws {
@@ -111,5 +128,14 @@ struct MetadataScoreStage: RerankStage {
         #expect(result.list.candidates[3].flags.map(\.code) == [Flag.Code.cut])
         #expect(result.trace.stages[1].calls.count == 2)
         #expect(result.trace.paidCalls == 2)
+    }
+}
+
+/// A broken stage: it returns its list without the last candidate.
+struct DroppingStage: RerankStage {
+    var name: String { "dropper" }
+    var keep: Int? { nil }
+    func rerank(query: Query, list: RankedList, context: StageContext) async throws -> RankedList {
+        RankedList(candidates: Array(list.candidates.dropLast()))
     }
 }

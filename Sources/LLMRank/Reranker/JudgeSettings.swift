@@ -1,0 +1,107 @@
+/// The LLM judge stage of a profile: the method, its prompt and the request options.
+public struct JudgeSettings: Sendable, Hashable, Codable {
+    /// The method; nil: the prompt's own method, or pointwise when no prompt is named.
+    public var method: JudgeMethod?
+    /// A shipped prompt name or a prompt file (a relative path in a profile is relative to the
+    /// profile's folder); nil: the method's default prompt.
+    public var prompt: String?
+    /// Sampling temperature (0...2).
+    public var temperature: Double
+    /// Seed sent with each request, where the endpoint honours it.
+    public var seed: Int?
+    /// Completion tokens per call; nil: the method's default.
+    public var maxTokens: Int?
+    /// Pointwise: the probability-weighted score over the scale's tokens, where logprobs come back.
+    public var expectedScore: Bool
+    /// Listwise: passages per window (2...100).
+    public var window: Int
+    /// Listwise: how far each window moves (1...window).
+    public var step: Int
+    /// Listwise: passages are cut to this many words (flagged `truncated`).
+    public var maxWords: Int
+    /// Alternatives per token asked for with logprobs (1...20).
+    public var topLogprobs: Int
+    /// How structured output is asked for.
+    public var jsonMode: JSONMode
+
+    /// A judge stage; every argument has the documented default.
+    public init(method: JudgeMethod? = nil, prompt: String? = nil, temperature: Double = 0, seed: Int? = nil,
+                maxTokens: Int? = nil, expectedScore: Bool = false, window: Int = 20, step: Int = 10,
+                maxWords: Int = 300, topLogprobs: Int = 10, jsonMode: JSONMode = .auto)
+    {
+        self.method = method
+        self.prompt = prompt
+        self.temperature = temperature
+        self.seed = seed
+        self.maxTokens = maxTokens
+        self.expectedScore = expectedScore
+        self.window = window
+        self.step = step
+        self.maxWords = maxWords
+        self.topLogprobs = topLogprobs
+        self.jsonMode = jsonMode
+    }
+
+    /// The prompt this judge uses: the named one, checked against `method`, or the method's default.
+    public func resolvePrompt() throws -> PromptTemplate {
+        if let prompt {
+            let template = try PromptLibrary.resolve(prompt)
+            if let method, method != template.method {
+                throw ConfigurationFault(path: ["prompt"], message: "'\(prompt)' is a \(template.method) prompt but the method is \(method)")
+            }
+            return template
+        }
+        return try PromptLibrary.named(PromptLibrary.defaultName(for: method ?? .pointwise))
+    }
+
+    /// The judge options for `model`, judging `concurrency` documents at once.
+    func options(model: String, concurrency: Int) -> JudgeOptions {
+        JudgeOptions(model: model, temperature: temperature, seed: seed, maxTokens: maxTokens,
+                     expectedScore: expectedScore, window: window, step: step, maxWords: maxWords,
+                     topLogprobs: topLogprobs, concurrency: concurrency, jsonMode: jsonMode)
+    }
+
+    func validate(_ path: [String]) throws {
+        try ConfigurationCheck.finite(temperature, 0...2, path + ["temperature"])
+        try ConfigurationCheck.inRange(maxTokens, 1...1_000_000, path + ["max_tokens"])
+        try ConfigurationCheck.inRange(window, 2...100, path + ["window"])
+        try ConfigurationCheck.inRange(step, 1...window, path + ["step"])
+        try ConfigurationCheck.inRange(maxWords, 1...1_000_000, path + ["max_words"])
+        try ConfigurationCheck.inRange(topLogprobs, 1...20, path + ["top_logprobs"])
+        if let prompt, prompt.isEmpty { throw ConfigurationFault(path: path + ["prompt"], message: "must name a prompt") }
+    }
+
+    static let keys = ["method", "prompt", "temperature", "seed", "max_tokens", "expected_score", "window", "step",
+                       "max_words", "top_logprobs", "json_mode"]
+
+    /// Reads the `judge:` mapping; absent fields keep their defaults, unknown ones are errors.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        try c.rejectUnknownKeys(Self.keys)
+        let d = JudgeSettings()
+        self.init(method: try c.name(JudgeMethod.self, "method"), prompt: try c.optional(String.self, "prompt"),
+                  temperature: try c.optional(Double.self, "temperature") ?? d.temperature,
+                  seed: try c.optional(Int.self, "seed"), maxTokens: try c.optional(Int.self, "max_tokens"),
+                  expectedScore: try c.optional(Bool.self, "expected_score") ?? d.expectedScore,
+                  window: try c.optional(Int.self, "window") ?? d.window, step: try c.optional(Int.self, "step") ?? d.step,
+                  maxWords: try c.optional(Int.self, "max_words") ?? d.maxWords,
+                  topLogprobs: try c.optional(Int.self, "top_logprobs") ?? d.topLogprobs,
+                  jsonMode: try c.name(JSONMode.self, "json_mode") ?? d.jsonMode)
+    }
+
+    /// Writes the mapping a profile would hold.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.put(method?.rawValue, "method")
+        try c.put(prompt, "prompt")
+        try c.put(temperature, "temperature")
+        try c.put(seed, "seed")
+        try c.put(maxTokens, "max_tokens")
+        try c.put(expectedScore, "expected_score")
+        try c.put(window, "window")
+        try c.put(step, "step")
+        try c.put(maxWords, "max_words")
+        try c.put(topLogprobs, "top_logprobs")
+        try c.put(jsonMode.rawValue, "json_mode")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Where judgments are cached: the default SQLite file, another file, or nowhere. In a profile it is
+/// one string: `default`, `none`, or a path.
+public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// `$LLMRANK_HOME/judgments.sqlite`.
+    case `default`
+    /// No cache: every request goes to the endpoint and nothing is stored.
+    case none
+    /// A SQLite file at this path.
+    case sqlite(path: String)
+
+    /// Reads `default`, `none`, or a path.
+    public init(_ text: String) {
+        switch text {
+        case "default": self = .default
+        case "none": self = .none
+        default: self = .sqlite(path: text)
+        }
+    }
+
+    /// The profile's spelling: `default`, `none`, or the path.
+    public var description: String {
+        switch self {
+        case .default: "default"
+        case .none: "none"
+        case .sqlite(let path): path
+        }
+    }
+
+    /// The SQLite file this setting names, or nil for `none`.
+    public func fileURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        switch self {
+        case .default: LLMRankPaths.defaultCache(environment: environment)
+        case .none: nil
+        case .sqlite(let path): URL(fileURLWithPath: path)
+        }
+    }
+
+    /// Reads the one string.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard !text.isEmpty else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "give default, none, or a file path"))
+        }
+        self.init(text)
+    }
+
+    /// Writes the one string.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
