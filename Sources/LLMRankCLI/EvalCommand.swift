@@ -101,9 +101,10 @@ struct EvalCommand: AsyncParsableCommand {
         let work = queries.map { (query: $0.query, list: $0.list) }
         let concurrency = queryConcurrency
         let logging = self.logging
-        let results = try await Reranker.with(configuration, logger: logger) { reranker in
+        let (results, effective) = try await Reranker.with(configuration, logger: logger) { reranker in
             logging.show(reranker)
-            return try await reranker.rerank(work, concurrency: concurrency) { _ in progress.advance() }
+            let results = try await reranker.rerank(work, concurrency: concurrency) { _ in progress.advance() }
+            return (results, reranker.configuration)
         }
         progress.finish()
         let lists = zip(queries, results).map { (queryID: $0.query.id, list: $1.list) }
@@ -113,7 +114,7 @@ struct EvalCommand: AsyncParsableCommand {
         try Strictness.enforce(summary, strict: pipeline.strict)
         let n = Double(max(1, queries.count))
         if json {
-            let object: JSONValue = [
+            var object: [String: JSONValue] = [
                 "queries": .number(Double(reranked.queryCount)),
                 "input": input.meanJSON,
                 "reranked": reranked.meanJSON,
@@ -127,7 +128,10 @@ struct EvalCommand: AsyncParsableCommand {
                 "flags": .object(summary.flags.mapValues { .number(Double($0)) }),
                 "fallbacks": .number(Double(summary.fallbacks)),
             ]
-            print(try JSONOutput.string(object, pretty: true))
+            if let encoder = effective.encoder {
+                object["encoder"] = ["model": .string(encoder.model), "precision": .string(encoder.precision.rawValue)]
+            }
+            print(try JSONOutput.string(JSONValue.object(object), pretty: true))
         } else {
             print("metric       input     reranked")
             for m in metricList {
@@ -135,6 +139,7 @@ struct EvalCommand: AsyncParsableCommand {
             }
             print("queries \(reranked.queryCount); per query: \(String(format: "%.1f", Double(summary.calls + summary.cacheHits) / n)) calls, "
                 + "\(Int(Double(summary.usage.totalTokens) / n)) tokens, \(String(format: "%.2f", summary.seconds / n)) s")
+            if let encoder = effective.encoder { print("encoder \(encoder.model), \(encoder.precision.rawValue)") }
         }
         printError(summary.line)
     }

@@ -29,7 +29,7 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Fuse the encoder's and the judge's scores: rrf, rrf:K, or weighted:W (W = the judge's weight). Needs --prefilter (or a profile with an encoder).")
     var fuse: String?
 
-    @Option(name: .customLong("encoder-precision"), help: "Encoder: float32 (default; matches PyTorch) or bfloat16 (faster on AVX512-BF16 CPUs; F32 elsewhere).")
+    @Option(name: .customLong("encoder-precision"), help: "Encoder arithmetic: auto (default: bfloat16 on AVX512-BF16 CPUs, else float32), float32 (matches PyTorch) or bfloat16.")
     var encoderPrecision: EncoderPrecision?
 
     @ArgumentParser.Flag(help: "Encoder: score long documents in overlapping chunks and keep the maximum.")

@@ -2,12 +2,17 @@ import Foundation
 
 /// Runs the built `llmrank` binary, as a user would, and captures what it prints.
 public struct CLIRunner: Sendable {
+    /// How a run of the binary ended and what it printed.
     public struct Outcome: Sendable {
+        /// The exit status.
         public var status: Int32
+        /// Everything written to standard output.
         public var stdout: String
+        /// Everything written to standard error.
         public var stderr: String
     }
 
+    /// The binary it runs.
     public let executable: URL
 
     /// The `llmrank` binary in the build folder the tests run from.
@@ -57,7 +62,10 @@ public struct CLIRunner: Sendable {
     }
 }
 
+/// Why the binary could not be found or run.
 public struct CLIRunnerError: Error, CustomStringConvertible {
+    /// What went wrong.
     public var message: String
+    /// The message.
     public var description: String { message }
 }

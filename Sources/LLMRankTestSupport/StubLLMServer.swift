@@ -15,13 +15,17 @@ import Synchronization
 /// This is a test double at the network boundary; the client under test talks to it over TCP
 /// exactly as it would to a remote server.
 public final class StubLLMServer: Sendable {
+    /// One HTTP request as the stub received it.
     public struct Request: Sendable {
         /// 0-based arrival order.
         public var index: Int
+        /// The HTTP method (`POST`, `GET`).
         public var method: String
+        /// The request path (`/v1/chat/completions`).
         public var path: String
         /// Header names lower-cased.
         public var headers: [String: String]
+        /// The raw body.
         public var body: Data
 
         /// The body decoded as JSON, if it is JSON.
@@ -30,9 +34,11 @@ public final class StubLLMServer: Sendable {
         public var lastUserMessage: String? {
             json?["messages"]?.arrayValue?.last(where: { $0["role"]?.stringValue == "user" })?["content"]?.stringValue
         }
+        /// The body as UTF-8 text.
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// What the stub does with a request.
     public enum Action: Sendable {
         /// Reply after `delay`; if the client hangs up during the delay, the request counts as abandoned.
         case respond(status: Int, headers: [String: String] = [:], body: Data, delay: Duration = .zero)
@@ -42,6 +48,7 @@ public final class StubLLMServer: Sendable {
         case close
     }
 
+    /// Decides the action for each request; called on the stub's connection threads.
     public typealias Handler = @Sendable (Request) -> Action
 
     private struct State {
@@ -55,9 +62,11 @@ public final class StubLLMServer: Sendable {
 
     private let state = Mutex(State())
     private let listenFD: Int32
+    /// The loopback port it listens on.
     public let port: Int
     private let handler: Handler
 
+    /// Listens on an ephemeral loopback port and answers each request as `handler` says.
     public init(handler: @escaping Handler) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -91,7 +100,9 @@ public final class StubLLMServer: Sendable {
     /// `http://127.0.0.1:PORT/v1`
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
+    /// Every request received so far, in arrival order.
     public var requests: [Request] { state.withLock { $0.requests } }
+    /// How many requests arrived so far.
     public var requestCount: Int { state.withLock { $0.requests.count } }
     /// The most requests held at once (received, reply not yet written).
     public var maxInFlight: Int { state.withLock { $0.maxInFlight } }
@@ -100,6 +111,7 @@ public final class StubLLMServer: Sendable {
     /// TCP connections accepted (fewer than requests when the client reuses connections).
     public var connections: Int { state.withLock { $0.connections } }
 
+    /// Stops listening; safe to call more than once.
     public func stop() {
         let first = state.withLock { s -> Bool in
             defer { s.stopped = true }
@@ -233,9 +245,13 @@ public final class StubLLMServer: Sendable {
 extension StubLLMServer {
     /// A token the stub reports with its log probability and alternatives.
     public struct StubToken: Sendable {
+        /// The token text.
         public var token: String
+        /// Its natural-log probability.
         public var logprob: Double
+        /// The alternatives at this position, with their log probabilities.
         public var top: [(String, Double)]
+        /// A token with its log probability and alternatives.
         public init(_ token: String, _ logprob: Double, top: [(String, Double)] = []) {
             self.token = token
             self.logprob = logprob

@@ -20,6 +20,7 @@ public struct EncoderOptions: Sendable {
     /// Tokens per forward pass at most (bounds memory; a longer single sequence still runs alone).
     public var maxBatchTokens = 4096
 
+    /// Options; the defaults suit sentence-transformers and cross-encoders of up to 512 tokens.
     public init(sigmoid: Bool = false, chunk: Bool = false, batchSize: Int = 32, maxLength: Int? = nil,
                 chunkOverlap: Int? = nil, label: Int = 1, threads: Int? = nil, maxBatchTokens: Int = 4096)
     {
@@ -46,6 +47,7 @@ public struct EncoderScore: Sendable, Hashable {
     /// Cross-encoder: the raw logits of the best chunk, one per label; bi-encoder: empty.
     public var logits: [Double]
 
+    /// A score with its truncation, chunk count and logits.
     public init(score: Double, truncated: Bool, chunks: Int, logits: [Double] = []) {
         self.score = score
         self.truncated = truncated
@@ -59,11 +61,14 @@ public struct EncoderScore: Sendable, Hashable {
 /// with OpenBLAS. Loading reads and checks the whole folder; scoring runs on threads of its own,
 /// off Swift's cooperative pool.
 public final class LocalEncoder: Sendable {
+    /// Which head the model folder has.
     public enum Kind: Sendable { case crossEncoder, biEncoder }
 
+    /// Cross-encoder or bi-encoder.
     public let kind: Kind
     /// The model folder's name.
     public let name: String
+    /// The model folder.
     public let url: URL
     /// The arithmetic of the linear layers (float32 where bfloat16 was asked on a CPU without it).
     public let precision: EncoderPrecision
@@ -76,7 +81,7 @@ public final class LocalEncoder: Sendable {
 
     /// Loads a model folder: a path (anything with a `/`, or an existing folder), or a bare name
     /// resolved under `LLMRankPaths.models()` (`${LLMRANK_HOME:-~/.cache/llmrank}/models/NAME`).
-    public static func load(nameOrPath: String, precision: EncoderPrecision = .float32,
+    public static func load(nameOrPath: String, precision: EncoderPrecision = .auto,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LocalEncoder
     {
         let url: URL
@@ -94,11 +99,11 @@ public final class LocalEncoder: Sendable {
             }
         }
         // Without AVX512-BF16 the bfloat16 kernel cannot run: F32 then (`precision` says which ran).
-        let effective: EncoderPrecision = precision == .bfloat16 && !EncoderPrecision.bfloat16Available ? .float32 : precision
-        return try LocalEncoder(url: url, precision: effective)
+        return try LocalEncoder(url: url, precision: precision)
     }
 
-    init(url: URL, precision: EncoderPrecision) throws {
+    init(url: URL, precision requested: EncoderPrecision) throws {
+        let precision = requested.effective
         let folder = try ModelFolder(url: url)
         let weightsURL = url.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {

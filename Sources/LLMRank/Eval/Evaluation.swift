@@ -8,6 +8,7 @@ public struct EvalOptions: Sendable, Hashable {
     /// (trec_eval `-c`). Off by default: the mean is over the queries in both run and qrels.
     public var completeQueries: Bool
 
+    /// Options with trec_eval's defaults: relevant from grade 1, mean over the queries run and qrels share.
     public init(relThreshold: Int = 1, completeQueries: Bool = false) {
         self.relThreshold = relThreshold
         self.completeQueries = completeQueries
@@ -22,12 +23,17 @@ public struct EvalOptions: Sendable, Hashable {
 /// in `unjudgedQueries`. Qrels queries the run lacks are listed in `missingQueries` and, with
 /// `completeQueries`, evaluated as empty rankings.
 public struct Evaluation: Sendable, Hashable {
+    /// The metric values of one evaluated query.
     public struct QueryResult: Sendable, Hashable {
+        /// The query's id.
         public var queryID: String
+        /// The value of each metric for this query.
         public var values: [Metric: Double]
     }
 
+    /// The metrics computed, in the order asked for.
     public var metrics: [Metric]
+    /// The options the run was evaluated with.
     public var options: EvalOptions
     /// The evaluated queries in run order (then, with `completeQueries`, the missing ones in id
     /// order).

@@ -12,6 +12,7 @@ import Foundation
 /// - A cutoff larger than the ranking reads the missing ranks as not relevant.
 /// - A repeated id counts once, at its first rank (trec_eval rejects such runs; our readers do too).
 public struct Metric: Sendable, Hashable, CustomStringConvertible {
+    /// The measure, without its cutoff.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// NDCG with gain = grade (grades <= 0 give nothing), discount log2(rank + 1), the ideal DCG
         /// over all positive grades the query has (judged and retrieved or not); 0 when the ideal is
@@ -35,20 +36,28 @@ public struct Metric: Sendable, Hashable, CustomStringConvertible {
         case hit
     }
 
+    /// The measure.
     public var kind: Kind
     /// The cutoff k; nil means the whole ranking (only for ndcg, mrr and map).
     public var cutoff: Int?
 
+    /// A metric of `kind`, cut at `cutoff` ranks (nil: the whole ranking).
     public init(_ kind: Kind, cutoff: Int? = nil) {
         self.kind = kind
         self.cutoff = cutoff
     }
 
+    /// NDCG, at `k` or over the whole ranking.
     public static func ndcg(_ k: Int? = nil) -> Metric { Metric(.ndcg, cutoff: k) }
+    /// Reciprocal rank, within `k` or the whole ranking.
     public static func mrr(_ k: Int? = nil) -> Metric { Metric(.mrr, cutoff: k) }
+    /// Average precision, within `k` or the whole ranking.
     public static func map(_ k: Int? = nil) -> Metric { Metric(.map, cutoff: k) }
+    /// Precision at `k`.
     public static func precision(_ k: Int) -> Metric { Metric(.precision, cutoff: k) }
+    /// Recall at `k`.
     public static func recall(_ k: Int) -> Metric { Metric(.recall, cutoff: k) }
+    /// Hit rate at `k` (success@k).
     public static func hit(_ k: Int) -> Metric { Metric(.hit, cutoff: k) }
 
     /// The default list: `ndcg@10,mrr@10,map,p@5,recall@100,hit@10`.
@@ -60,6 +69,7 @@ public struct Metric: Sendable, Hashable, CustomStringConvertible {
         return cutoff.map { "\(base)@\($0)" } ?? base
     }
 
+    /// The canonical name (`name`).
     public var description: String { name }
 
     /// The trec_eval / pytrec_eval measure this metric equals, where there is one

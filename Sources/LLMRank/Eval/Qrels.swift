@@ -4,8 +4,10 @@ import Foundation
 /// name are unjudged and count as not relevant. Grades are integers; negative grades are kept and
 /// count as not relevant (trec_eval reads them as "in the pool but unjudged").
 public struct Qrels: Sendable, Hashable {
+    /// Grades by query id, then document id.
     public var judgments: [String: [String: Int]]
 
+    /// Qrels from grades by query id, then document id (empty by default).
     public init(_ judgments: [String: [String: Int]] = [:]) {
         self.judgments = judgments
     }
@@ -32,10 +34,12 @@ public struct Qrels: Sendable, Hashable {
 /// A malformed line, a non-integer grade or a repeated (query, document) pair is an
 /// `.invalidInput` error that names the file and line. An empty file gives empty qrels.
 public enum QrelsReader {
+    /// Reads the qrels file at `path` (`-` is standard input); errors name the file and line.
     public static func read(path: String) throws -> Qrels {
         try read(.path(path))
     }
 
+    /// Parses qrels from bytes; `name` stands for the file in error messages.
     public static func parse(_ data: Data, name: String) throws -> Qrels {
         try read(.data(data, name: name))
     }

@@ -3,6 +3,7 @@ import Foundation
 /// One query of a run: the query, its documents in the run's order, and the score the run gave
 /// each (nil where it gave none).
 public struct EvalQuery: Sendable, Hashable {
+    /// The query: its id and text.
     public var query: Query
     /// The documents in input order: the order reranking starts from and the order metrics read.
     public var documents: [Document]

@@ -37,8 +37,11 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     public var extraArguments: [String] = []
     /// Where the values came from, for error messages: which variable set each path, if any.
     public var serverPathSource: String?
+    /// The variable that set `modelPath`, if any.
     public var modelPathSource: String?
 
+    /// Reads `LLMRANK_LLAMA_SERVER` and `LLMRANK_LOCAL_MODEL` from `environment`, defaulting to
+    /// the paths `scripts/setup` installs under `LLMRANK_HOME`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         if let path = environment["LLMRANK_LLAMA_SERVER"], !path.isEmpty {
             serverPath = URL(fileURLWithPath: path)
@@ -107,6 +110,7 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
 /// always stops it; `start`/`stop` are there for callers that manage the lifetime themselves.
 /// The child also dies with llmrank (Ctrl-C, kill, crash): see `ChildProcess`.
 public final class LocalLLMServer: Sendable {
+    /// The binary, model and settings it runs with.
     public let configuration: LocalLLMConfiguration
     /// The loopback port it listens on.
     public let port: Int

@@ -1,16 +1,21 @@
 /// One aspect of a rubric: its name as the prompt and the reply spell it, its scale, its weight in
 /// the total.
 public struct AspectSpec: Sendable, Hashable, Codable {
+    /// The aspect's name, as the prompt and the reply spell it.
     public var name: String
+    /// The range of the aspect's score.
     public var scale: ScoreScale
+    /// The aspect's weight in the total.
     public var weight: Double
 
+    /// An aspect with its scale and weight.
     public init(name: String, scale: ScoreScale, weight: Double = 1) {
         self.name = name
         self.scale = scale
         self.weight = weight
     }
 
+    /// An aspect scored from `min` to `max` (integers unless `integer` is false).
     public init(name: String, min: Double, max: Double, weight: Double = 1, integer: Bool = true) {
         self.init(name: name, scale: ScoreScale(min: min, max: max, integer: integer), weight: weight)
     }
@@ -51,6 +56,7 @@ public struct ParsedAspects: Sendable, Hashable, Codable {
     /// `clamped` ("coverage: 7 > 5") and `missing-aspect` ("coverage"), one flag each.
     public var flags: [Flag]
 
+    /// Aspects as read: clamped and raw values, missing names, the weighted total and flags.
     public init(values: [String: Double], raw: [String: Double], missing: [String], total: Double, flags: [Flag]) {
         self.values = values
         self.raw = raw

@@ -8,6 +8,7 @@ public struct ScoreDistribution: Sendable, Hashable, Codable {
     /// Index, in the logprobs, of the token the score was read at.
     public var tokenIndex: Int
 
+    /// A distribution over scale values, its mass and the token it was read at.
     public init(probabilities: [Int: Double], mass: Double, tokenIndex: Int) {
         self.probabilities = probabilities
         self.mass = mass

@@ -9,6 +9,7 @@ public struct ParseFailure: Error, Sendable, Hashable, Codable, CustomStringConv
     /// (see `excerpt(of:limit:)`).
     public var excerpt: String
 
+    /// A failure with its reason and an already-made excerpt.
     public init(reason: String, excerpt: String) {
         self.reason = reason
         self.excerpt = excerpt
@@ -19,6 +20,7 @@ public struct ParseFailure: Error, Sendable, Hashable, Codable, CustomStringConv
         self.init(reason: reason, excerpt: Self.excerpt(of: reply))
     }
 
+    /// The reason followed by the excerpt.
     public var description: String { "\(reason) (reply: \"\(excerpt)\")" }
 
     /// The library's error for this failure (kind `badReply`), for a caller that gives up on it.

@@ -31,10 +31,12 @@ public struct ParsedScore: Sendable, Hashable, Codable {
     /// What had to be done to get `value`: `clamped`, `no-logprobs`. Parsers leave `stage` nil; the
     /// judge that uses the score sets it.
     public var flags: [Flag]
+    /// Where the score came from: JSON, text or token probabilities.
     public var source: ScoreSource
     /// The text the score was read from ("Score: 7", "**4**"), at most about 80 characters.
     public var evidence: String
 
+    /// A score with its raw value, flags, source and evidence.
     public init(value: Double, raw: Double, flags: [Flag] = [], source: ScoreSource, evidence: String) {
         self.value = value
         self.raw = raw

@@ -6,6 +6,7 @@ public struct ParsedPermutation: Sendable, Hashable, Codable {
     /// ("missing [4], [7]", "dropped duplicate [2]", "dropped out-of-range [0], [21]", …).
     public var flags: [Flag]
 
+    /// A permutation `order` (0-based, best first) with its repair flags.
     public init(order: [Int], flags: [Flag] = []) {
         self.order = order
         self.flags = flags

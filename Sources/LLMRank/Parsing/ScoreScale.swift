@@ -28,8 +28,10 @@ public struct ScoreScale: Sendable, Hashable, Codable, CustomStringConvertible {
     /// 0 to 1, not integer: the scale of yes/no probabilities.
     public static let unit = ScoreScale(min: 0, max: 1, integer: false)
 
+    /// The scale as `min-max` ("0-3", "0-1").
     public var description: String { "\(formatNumber(min))-\(formatNumber(max))" }
 
+    /// True when `value` lies in the scale.
     public func contains(_ value: Double) -> Bool { value >= min && value <= max }
 
     /// The whole numbers of the scale, lowest first; empty when the scale is not integer.

@@ -18,7 +18,7 @@ public struct EncoderStage: RerankStage {
 
     /// Loads the model folder (a path, or a name under `$LLMRANK_HOME/models`).
     public init(nameOrPath: String, keep: Int? = nil, options: EncoderOptions = EncoderOptions(),
-                precision: EncoderPrecision = .float32) throws
+                precision: EncoderPrecision = .auto) throws
     {
         self.init(encoder: try LocalEncoder.load(nameOrPath: nameOrPath, precision: precision), keep: keep, options: options)
     }

@@ -1,5 +1,6 @@
 /// Combines the scores earlier stages gave the head into one order.
 public struct FusionStage: RerankStage {
+    /// How the stages' scores are combined.
     public enum Method: Sendable, Hashable {
         /// Reciprocal rank fusion: sum over stages of 1 / (k + rank), k = 60 by default
         /// (Cormack, Clarke and Buettcher, SIGIR 2009).
@@ -8,17 +9,22 @@ public struct FusionStage: RerankStage {
         case weighted([String: Double])
     }
 
+    /// The combination used.
     public var method: Method
     /// The stages whose scores are fused, in order.
     public var stages: [String]
+    /// Fusion reorders the head and keeps all of it.
     public var keep: Int? { nil }
+    /// The stage name in scores and traces: `fusion`.
     public var name: String { "fusion" }
 
+    /// Fuses the scores of `stages` (by stage name) with `method`.
     public init(method: Method, stages: [String]) {
         self.method = method
         self.stages = stages
     }
 
+    /// Orders the list by the fused score (ties keep the list's order) and records it as the `fusion` score.
     public func rerank(query: Query, list: RankedList, context: StageContext) async throws -> RankedList {
         let candidates = list.candidates
         var fused = [Double](repeating: 0, count: candidates.count)

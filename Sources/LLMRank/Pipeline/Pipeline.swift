@@ -1,6 +1,8 @@
 /// The list a pipeline returns for one query, and what happened on the way.
 public struct RerankResult: Sendable {
+    /// The reranked list: the head in the pipeline's order, then what stages cut (flagged `cut`).
     public var list: RankedList
+    /// Stages run, calls made, tokens and flags, for this query.
     public var trace: Trace
 }
 
@@ -13,22 +15,28 @@ public struct RerankResult: Sendable {
 /// let result = try await pipeline.rerank(query: Query(text: "q"), documents: docs)
 /// ```
 public struct Pipeline: Sendable {
+    /// The stages, applied in order.
     public var stages: [any RerankStage]
     /// Limits per query; each query gets a fresh budget.
     public var budget: BudgetLimits
     /// Return only the first n candidates.
     public var topN: Int?
 
+    /// A pipeline of `stages` with per-query `budget` limits, returning the first `topN`
+    /// candidates (nil: all).
     public init(stages: [any RerankStage], budget: BudgetLimits = BudgetLimits(), topN: Int? = nil) {
         self.stages = stages
         self.budget = budget
         self.topN = topN
     }
 
+    /// Reranks `documents` (in their given order as the starting list) for `query`.
     public func rerank(query: Query, documents: [Document]) async throws -> RerankResult {
         try await rerank(query: query, list: RankedList(documents: documents))
     }
 
+    /// Runs the stages over `list` for `query`; throws when a stage fails or loses candidates
+    /// (`.stageContract`).
     public func rerank(query: Query, list: RankedList) async throws -> RerankResult {
         let context = StageContext(budget: budget.isUnlimited ? nil : Budget(budget))
         var trace = Trace(queryID: query.id)

@@ -4,7 +4,8 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
     public var model: String
     /// Candidates that go on to the judge; nil keeps them all (the encoder alone ranks them).
     public var keep: Int?
-    /// Float32 (matches PyTorch) or bfloat16 (faster on AVX512-BF16 CPUs; float32 elsewhere).
+    /// `auto` (the default: bfloat16 where the CPU has AVX512-BF16, else float32), `float32`
+    /// (matches PyTorch to 1e-5) or `bfloat16` (float32 on a CPU without AVX512-BF16).
     public var precision: EncoderPrecision
     /// Score long documents in overlapping chunks and keep the maximum, instead of truncating.
     public var chunk: Bool
@@ -13,7 +14,7 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
     public static let defaultModel = "all-MiniLM-L6-v2"
 
     /// An encoder stage; every argument has the documented default.
-    public init(model: String = EncoderSettings.defaultModel, keep: Int? = nil, precision: EncoderPrecision = .float32,
+    public init(model: String = EncoderSettings.defaultModel, keep: Int? = nil, precision: EncoderPrecision = .auto,
                 chunk: Bool = false)
     {
         self.model = model
@@ -35,7 +36,7 @@ public struct EncoderSettings: Sendable, Hashable, Codable {
         try c.rejectUnknownKeys(Self.keys)
         self.init(model: try c.optional(String.self, "model") ?? Self.defaultModel,
                   keep: try c.optional(Int.self, "keep"),
-                  precision: try c.name(EncoderPrecision.self, "precision") ?? .float32,
+                  precision: try c.name(EncoderPrecision.self, "precision") ?? .auto,
                   chunk: try c.optional(Bool.self, "chunk") ?? false)
     }
 

@@ -15,7 +15,8 @@ import Logging
 /// Every document comes back (the judge's fallbacks flagged, cut ones below the head), with a
 /// `Trace` of every call. Queries may run concurrently on one reranker.
 public final class Reranker: Sendable {
-    /// The effective configuration: the one given, with the model and the judge's method filled in.
+    /// The effective configuration: the one given, with the model, the judge's method and the
+    /// encoder's precision (`auto` resolved to what runs on this CPU) filled in.
     public let configuration: RerankerConfiguration
     /// The stages, in order.
     public let pipeline: Pipeline
@@ -66,6 +67,7 @@ public final class Reranker: Sendable {
                                      options: EncoderOptions(chunk: settings.chunk))
             stages.append(stage)
             encoderName = stage.name
+            effective.encoder?.precision = encoder.precision   // what runs here: never `auto`
         }
 
         var endpoint: ManagedEndpoint?

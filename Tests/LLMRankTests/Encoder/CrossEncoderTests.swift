@@ -16,7 +16,7 @@ import Testing
     /// weights, converted on load).
     @Test(arguments: ["tiny-cross-1", "tiny-cross-2"])
     func logitsMatchPyTorch(model: String) async throws {
-        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent(model).path)
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent(model).path, precision: .float32)
         #expect(encoder.kind == .crossEncoder)
         #expect(encoder.name == model)
         let cases = try Self.pairs(model)
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func scoreIsTheLogitOrItsSigmoid() async throws {
-        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path)
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path, precision: .float32)
         let docs = ["paris is the capital city of france", "fish grow"]
         let raw = try await encoder.score(query: "capital of france", documents: docs)
         let squashed = try await encoder.score(query: "capital of france", documents: docs, options: .init(sigmoid: true))
@@ -51,7 +51,7 @@ import Testing
             #expect(r.score == r.logits[0])
             #expect(abs(s.score - 1 / (1 + exp(-r.score))) < 1e-12)
         }
-        let two = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-2").path)
+        let two = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-2").path, precision: .float32)
         let s2 = try await two.score(query: "capital of france", documents: docs, options: .init(sigmoid: true))
         for s in s2 {
             let p = exp(s.logits[1]) / (exp(s.logits[0]) + exp(s.logits[1]))
@@ -64,7 +64,7 @@ import Testing
     /// A document over the max length is truncated and flagged; with chunking it is scored in
     /// overlapping windows, and the best window's score equals that window scored alone.
     @Test func longDocumentsAreTruncatedOrChunked() async throws {
-        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path)
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path, precision: .float32)
         let words = (0..<150).map { ["water", "boil", "egg", "fish", "paris", "rank"][$0 % 6] + ($0 % 7 == 0 ? "s" : "") }
         let long = words.joined(separator: " ")
         let short = "boil the egg"
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func emptyDocumentListGivesNoScores() async throws {
-        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path)
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path, precision: .float32)
         let none = try await encoder.score(query: "q", documents: [])
         #expect(none.isEmpty)
     }
@@ -107,7 +107,7 @@ import Testing
     /// document order, the same whatever the threads and batch size.
     @Test(arguments: ["tiny-cross-1", "tiny-bi"])
     func edgeCasesGiveFiniteScoresInOrder(model: String) async throws {
-        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent(model).path)
+        let encoder = try LocalEncoder.load(nameOrPath: EncoderFixtures.folder.appendingPathComponent(model).path, precision: .float32)
         let longQuery = Array(repeating: "what is the capital of france", count: 30).joined(separator: " ")
         let docs = ["", "   ", "paris", String(repeating: "deep river ", count: 100), "fish grow", "égg"]
         for query in ["", "capital", longQuery] {

@@ -44,6 +44,19 @@ import Testing
         #expect(worst < 1e-3 * Float(k).squareRoot(), "\(shape): worst difference \(worst)")
     }
 
+    /// `auto` is the default everywhere (library, profiles) and runs BF16 exactly where the CPU has
+    /// AVX512-BF16; `float32` is never changed.
+    @Test func autoIsTheDefaultAndResolvesByCPU() throws {
+        let tiny = EncoderFixtures.folder.appendingPathComponent("tiny-cross-1").path
+        let expected: EncoderPrecision = EncoderPrecision.bfloat16Available ? .bfloat16 : .float32
+        #expect(try LocalEncoder.load(nameOrPath: tiny).precision == expected)
+        #expect(try LocalEncoder.load(nameOrPath: tiny, precision: .float32).precision == .float32)
+        #expect(EncoderPrecision.auto.effective == expected && EncoderPrecision.bfloat16.effective == expected)
+        #expect(EncoderSettings().precision == .auto)
+        let profile = try ProfileLibrary.parse(yaml: "encoder:\n  keep: 5\n", file: "p.yaml")
+        #expect(profile.encoder?.precision == .auto)
+    }
+
     /// all-MiniLM-L6-v2 in BF16 stays close to sentence-transformers (F32): cosine > 0.999.
     @Test func bf16MiniLMEmbeddingsStayClose() async throws {
         let encoder = try LocalEncoder.load(nameOrPath: try EncoderFixtures.miniLM().path, precision: .bfloat16)
