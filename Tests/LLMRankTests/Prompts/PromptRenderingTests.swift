@@ -103,4 +103,24 @@ import Testing
         #expect(try prompt.render(query: "q", passages: ["a", "b"]) == [.user("(1) a\n(2) b\nq")])
         #expect(try prompt.render(query: "q", passages: []) == [.user("q")])
     }
+
+    @Test func renderingTheWrongShapeThrowsInsteadOfTrapping() throws {
+        let listwise = try PromptLibrary.named("listwise")
+        #expect {
+            try listwise.render(query: "q", document: "d")
+        } throws: { error in
+            let e = error as? LLMRankError
+            return e?.kind == .invalidInput
+                && e?.message == "prompt 'listwise' is a listwise prompt and renders a window of passages: call render(query:passages:), not render(query:document:)"
+        }
+        let pointwise = try Self.pointwise()
+        #expect {
+            try pointwise.render(query: "q", passages: ["a", "b"])
+        } throws: { error in
+            let e = error as? LLMRankError
+            return e?.kind == .invalidInput
+                && e?.message == "prompt 't' is a pointwise prompt and renders one document: call render(query:document:), not render(query:passages:)"
+        }
+        #expect(listwise.rendersPassages && !pointwise.rendersPassages)
+    }
 }
