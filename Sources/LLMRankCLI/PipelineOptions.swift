@@ -2,9 +2,26 @@ import ArgumentParser
 import Foundation
 import LLMRank
 
-/// The methods `--method` names: the judge's methods, or `encoder` for the local model alone.
-enum MethodName: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case pointwise, aspects, yesno, listwise, encoder
+/// The methods `--method` names: the judge's methods (every one `JudgeMethod` registers), or
+/// `encoder` for the local model alone.
+struct MethodName: RawRepresentable, ExpressibleByArgument, CaseIterable, Hashable, Sendable {
+    let rawValue: String
+
+    init?(rawValue: String) {
+        guard rawValue == Self.encoder.rawValue || JudgeMethod(rawValue: rawValue) != nil else { return nil }
+        self.rawValue = rawValue
+    }
+
+    private init(_ rawValue: String) { self.rawValue = rawValue }
+
+    /// The local model alone, no judge.
+    static let encoder = MethodName("encoder")
+
+    /// The judge's methods, then `encoder`.
+    static var allCases: [MethodName] { JudgeMethod.allCases.map { MethodName($0.rawValue) } + [encoder] }
+
+    /// The judge method this names; nil for `encoder`.
+    var judge: JudgeMethod? { JudgeMethod(rawValue: rawValue) }
 }
 
 /// Flags that describe a pipeline, shared by `rerank` and `eval`. With `--profile` they override the
@@ -14,7 +31,7 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "A shipped profile (see `llmrank profiles list`) or a profile YAML file; the flags below override its fields.")
     var profile: String?
 
-    @Option(help: "Judge method: pointwise, aspects, yesno, listwise, or encoder (the local model alone). Default: pointwise.")
+    @Option(help: "Judge method: \(JudgeMethod.allCases.map(\.rawValue).joined(separator: ", ")), or encoder (the local model alone). Default: pointwise.")
     var method: MethodName?
 
     @Option(help: "Prompt: a shipped name (see `llmrank prompts list`) or a YAML file. Its method is used when --method is not given.")
@@ -106,7 +123,7 @@ struct PipelineOptions: ParsableArguments {
             config.judge = nil
             config.fusion = nil
             if config.encoder == nil { config.encoder = EncoderSettings() }
-        } else if let method, let judgeMethod = JudgeMethod(rawValue: method.rawValue) {
+        } else if let judgeMethod = method?.judge {
             var judge = config.judge ?? JudgeSettings()
             if judge.method != judgeMethod, prompt == nil { judge.prompt = nil }
             judge.method = judgeMethod

@@ -52,9 +52,9 @@ struct PromptsCommand: AsyncParsableCommand {
         func run() async throws {
             let template = try PromptLibrary.resolve(name)
             guard !doc.isEmpty else { throw ValidationError("give at least one --doc") }
-            let messages = template.method == .listwise
-                ? template.render(query: query, passages: doc)
-                : template.render(query: query, document: doc[0])
+            let messages = template.rendersPassages
+                ? try template.render(query: query, passages: doc)
+                : try template.render(query: query, document: doc[0])
             print(try JSONOutput.string(messages, pretty: true))
         }
     }

@@ -9,23 +9,27 @@ public struct BudgetLimits: Sendable, Hashable {
     /// Wall time for the query, from the budget's creation.
     public var deadline: Duration?
 
+    /// Limits; nil leaves that one unlimited.
     public init(maxCalls: Int? = nil, maxTokens: Int? = nil, deadline: Duration? = nil) {
         self.maxCalls = maxCalls
         self.maxTokens = maxTokens
         self.deadline = deadline
     }
 
+    /// True when no limit is set.
     public var isUnlimited: Bool { maxCalls == nil && maxTokens == nil && deadline == nil }
 }
 
 /// The running account of one query against its `BudgetLimits`.
 public actor Budget {
+    /// The limits this budget counts against.
     public let limits: BudgetLimits
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
     private(set) var calls = 0
     private(set) var tokens = 0
 
+    /// A budget for one query; the deadline counts from now.
     public init(_ limits: BudgetLimits) {
         self.limits = limits
         start = clock.now

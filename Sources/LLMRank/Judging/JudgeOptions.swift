@@ -12,16 +12,20 @@ public enum JSONMode: String, Sendable, Hashable, CaseIterable {
 
 /// Settings of an LLM judge stage; every field has a default.
 public struct JudgeOptions: Sendable, Hashable {
+    /// The model every call names.
     public var model: String
+    /// Sampling temperature (yes/no always sends 0).
     public var temperature: Double
+    /// Seed sent with each request, where the endpoint honours it.
     public var seed: Int?
     /// Completion tokens per call; nil picks the method's default (pointwise and aspects 256,
     /// yes/no 1, listwise 8 per passage plus 64).
     public var maxTokens: Int?
     /// Pointwise: the probability-weighted score over the scale's tokens, where logprobs come back.
     public var expectedScore: Bool
-    /// Listwise: passages per window and how far each window moves.
+    /// Listwise: passages per window.
     public var window: Int
+    /// Listwise: how far each window moves towards the front.
     public var step: Int
     /// Listwise: passages longer than this many words are cut (flagged `truncated`).
     public var maxWords: Int
@@ -29,8 +33,10 @@ public struct JudgeOptions: Sendable, Hashable {
     public var topLogprobs: Int
     /// Pointwise, aspects, yes/no: documents judged at once (the client bounds requests in flight too).
     public var concurrency: Int
+    /// How structured output is asked for (pointwise, aspects).
     public var jsonMode: JSONMode
 
+    /// Options for `model`; every other field has its documented default.
     public init(model: String, temperature: Double = 0, seed: Int? = nil, maxTokens: Int? = nil,
                 expectedScore: Bool = false, window: Int = 20, step: Int = 10, maxWords: Int = 300,
                 topLogprobs: Int = 10, concurrency: Int = 8, jsonMode: JSONMode = .auto)

@@ -11,12 +11,7 @@ public enum PromptLibrary {
 
     /// The shipped prompt of a method that llmrank uses when none is named.
     public static func defaultName(for method: JudgeMethod) -> String {
-        switch method {
-        case .pointwise: "pointwise-1to5"
-        case .aspects: "aspects"
-        case .yesno: "yesno"
-        case .listwise: "listwise"
-        }
+        MethodRegistry.strategy(named: method.rawValue)?.defaultPrompt ?? method.rawValue
     }
 
     /// Every shipped prompt, loaded, in name order.

@@ -34,7 +34,7 @@ import LLMRankTestSupport
         try await Self.withLocal { client, model in
             let prompt = try PromptLibrary.named("pointwise-1to5")
             for doc in Self.documents.prefix(3) {
-                let request = ChatRequest(model: model, messages: prompt.render(query: Self.query.text, document: doc.text),
+                let request = ChatRequest(model: model, messages: try prompt.render(query: Self.query.text, document: doc.text),
                                           temperature: 0, maxTokens: 64,
                                           responseFormat: .jsonSchema(name: "score", schema: prompt.jsonSchema!))
                 let reply = try await client.complete(request).response

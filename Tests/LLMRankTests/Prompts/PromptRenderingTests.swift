@@ -55,7 +55,7 @@ import Testing
     func listwiseInsertsPassagesVerbatimAndNumbersThem(text: String) throws {
         let prompt = try PromptLibrary.named("listwise")
         let passages = [text, "plain", text + " again"]
-        let user = prompt.render(query: text, passages: passages)[1].content
+        let user = try prompt.render(query: text, passages: passages)[1].content
         #expect(user.contains("[1] \(text)\n"))
         #expect(user.contains("[2] plain\n"))
         #expect(user.contains("[3] \(text) again\n"))
@@ -65,7 +65,7 @@ import Testing
 
     @Test func listwiseSectionLinesAreStandalone() throws {
         let prompt = try PromptLibrary.named("listwise")
-        let user = prompt.render(query: "q", passages: ["alpha", "beta"])[1].content
+        let user = try prompt.render(query: "q", passages: ["alpha", "beta"])[1].content
         #expect(user.contains("search query: q\n\n[1] alpha\n\n[2] beta\n\nSearch query: q\n"))
         #expect(!user.hasSuffix("\n"))
     }
@@ -80,7 +80,7 @@ import Testing
             user: "{{query}} / {{document}}: Yes or No?"
             repair: Yes or No.
             """, file: "t.yaml")
-        #expect(prompt.render(query: "q", document: "d") == [.user("q / d: Yes or No?")])
+        #expect(try prompt.render(query: "q", document: "d") == [.user("q / d: Yes or No?")])
         #expect(prompt.methodVersion == "yesno/t/2")
     }
 
@@ -100,7 +100,27 @@ import Testing
               {{query}}
             repair: Again.
             """, file: "t.yaml")
-        #expect(prompt.render(query: "q", passages: ["a", "b"]) == [.user("(1) a\n(2) b\nq")])
-        #expect(prompt.render(query: "q", passages: []) == [.user("q")])
+        #expect(try prompt.render(query: "q", passages: ["a", "b"]) == [.user("(1) a\n(2) b\nq")])
+        #expect(try prompt.render(query: "q", passages: []) == [.user("q")])
+    }
+
+    @Test func renderingTheWrongShapeThrowsInsteadOfTrapping() throws {
+        let listwise = try PromptLibrary.named("listwise")
+        #expect {
+            try listwise.render(query: "q", document: "d")
+        } throws: { error in
+            let e = error as? LLMRankError
+            return e?.kind == .invalidInput
+                && e?.message == "prompt 'listwise' is a listwise prompt and renders a window of passages: call render(query:passages:), not render(query:document:)"
+        }
+        let pointwise = try Self.pointwise()
+        #expect {
+            try pointwise.render(query: "q", passages: ["a", "b"])
+        } throws: { error in
+            let e = error as? LLMRankError
+            return e?.kind == .invalidInput
+                && e?.message == "prompt 't' is a pointwise prompt and renders one document: call render(query:document:), not render(query:passages:)"
+        }
+        #expect(listwise.rendersPassages && !pointwise.rendersPassages)
     }
 }

@@ -268,7 +268,7 @@ import Testing
                                   RubricAspect(name: "complete", min: 0, max: 3, weight: 1)])
         #expect(prompt.jsonSchema?["required"] == ["direct", "complete"])
         #expect(prompt.jsonSchema?["properties"]?["complete"] == ["type": "integer", "minimum": 0, "maximum": 3])
-        guard case .aspects(let contract) = prompt.output else { Issue.record("not aspects"); return }
+        guard let contract = prompt.output as? AspectsContract else { Issue.record("not aspects"); return }
         #expect(contract.totalRange == 0...13)
     }
 

@@ -78,8 +78,8 @@ import Testing
     func everyShippedPromptRendersQueryAndDocument(name: String) throws {
         let prompt = try PromptLibrary.named(name)
         let messages = prompt.method == .listwise
-            ? prompt.render(query: "QUERY-TEXT", passages: ["FIRST-PASSAGE", "SECOND-PASSAGE"])
-            : prompt.render(query: "QUERY-TEXT", document: "THE-DOCUMENT")
+            ? try prompt.render(query: "QUERY-TEXT", passages: ["FIRST-PASSAGE", "SECOND-PASSAGE"])
+            : try prompt.render(query: "QUERY-TEXT", document: "THE-DOCUMENT")
         #expect(messages.map(\.role) == [.system, .user])
         let user = messages[1].content
         #expect(user.contains("QUERY-TEXT"))
@@ -119,14 +119,14 @@ import Testing
         let aspects = try PromptLibrary.named("aspects")
         #expect(aspects.rubric.map(\.name) == ["direct_answer", "completeness", "factual_accuracy"])
         #expect(aspects.rubric.map(\.max) == [5, 3, 2])
-        guard case .aspects(let contract) = aspects.output else { Issue.record("not aspects"); return }
+        guard let contract = aspects.output as? AspectsContract else { Issue.record("not aspects"); return }
         #expect(contract.totalRange == 0...10)
 
         let yesno = try PromptLibrary.named("yesno")
-        guard case .yesno(let labels) = yesno.output else { Issue.record("not yesno"); return }
+        guard let labels = yesno.output as? YesNoContract else { Issue.record("not yesno"); return }
         #expect(labels.yes == "Yes" && labels.no == "No")
         // The user message ends by asking for the one word, so the first token is the answer.
-        #expect(yesno.render(query: "q", document: "d").last?.content.hasSuffix("Answer with one word, Yes or No.") == true)
+        #expect(try yesno.render(query: "q", document: "d").last?.content.hasSuffix("Answer with one word, Yes or No.") == true)
 
         let listwise = try PromptLibrary.named("listwise")
         #expect(listwise.textPattern == #"\[(\d+)\]"#)

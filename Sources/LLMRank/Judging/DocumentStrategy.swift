@@ -1,0 +1,63 @@
+/// A method that judges one document a call and orders by the scores: pointwise, aspects, yes/no.
+///
+/// The shared driver: at most `options.concurrency` documents are judged at once, each through
+/// the repair loop. Scored documents come first, best first (ties keep their incoming order);
+/// documents with no usable judgment follow in their incoming order, flagged.
+protocol DocumentStrategy: RankingStrategy where Value == Double {
+    /// The prompt each document is rendered into.
+    var prompt: PromptTemplate { get }
+    /// The judge's options (`concurrency` is read here).
+    var options: JudgeOptions { get }
+}
+
+extension DocumentStrategy {
+    /// Judges every document, then orders by score.
+    func rank(query: Query, list: RankedList, session: JudgeSession) async throws -> JudgeOutcome {
+        let candidates = list.candidates
+        var judgments = [RepairLoop<Self>.Outcome?](repeating: nil, count: candidates.count)
+        let limit = max(1, options.concurrency)
+        try await withThrowingTaskGroup(of: (Int, RepairLoop<Self>.Outcome).self) { group in
+            var next = 0
+            func launch() {
+                let i = next
+                next += 1
+                group.addTask { (i, try await judge(query: query, text: candidates[i].text, session: session)) }
+            }
+            while next < min(limit, candidates.count) { launch() }
+            while let (i, judgment) = try await group.next() {
+                judgments[i] = judgment
+                if next < candidates.count { launch() }
+            }
+        }
+
+        var scored: [Candidate] = []
+        var unscored: [Candidate] = []
+        var calls: [CallRecord] = []
+        for (i, var candidate) in candidates.enumerated() {
+            let judgment = judgments[i]
+                ?? RepairLoop<Self>.Outcome(value: nil, flags: [Flag(.fallback, stage: session.stage, "not judged")], calls: [])
+            calls += judgment.calls
+            candidate.flags += judgment.flags
+            candidate.stageScores.append(StageScore(stage: session.stage, score: judgment.value))
+            if let score = judgment.value {
+                candidate.score = score
+                scored.append(candidate)
+            } else {
+                unscored.append(candidate)
+            }
+        }
+        // A stable sort: equal scores keep the incoming order.
+        let ordered = scored.enumerated()
+            .sorted { a, b in a.element.score! != b.element.score! ? a.element.score! > b.element.score! : a.offset < b.offset }
+            .map(\.element)
+        return JudgeOutcome(list: RankedList(candidates: ordered + unscored),
+                            trace: StageTrace(stage: session.stage, calls: calls))
+    }
+
+    /// One document through the repair loop.
+    func judge(query: Query, text: String, session: JudgeSession) async throws -> RepairLoop<Self>.Outcome {
+        let messages = try prompt.render(query: query.text, document: text)
+        return try await RepairLoop(strategy: self, session: session)
+            .run(messages, repair: prompt.renderRepair(query: query.text), size: 1, fallback: "no score after a repair")
+    }
+}

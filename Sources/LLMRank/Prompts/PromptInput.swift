@@ -1,0 +1,41 @@
+/// What a prompt's templates insert, and so which placeholders they may use: one document a call,
+/// or a numbered window of passages. A method's output contract names its input.
+enum PromptInput: Sendable, Hashable {
+    /// One document a call: `query` and `document`.
+    case document
+    /// A window of passages numbered [1]...[n]: `query`, `num`, and the `documents` section whose
+    /// items have `rank` and `text`.
+    case window
+
+    /// The placeholders `system` and `user` may use.
+    var placeholders: [String] {
+        switch self {
+        case .document: ["query", "document"]
+        case .window: ["query", "documents", "num"]
+        }
+    }
+
+    /// The placeholders the repair message may use: the document text is never repeated there.
+    var repairPlaceholders: [String] {
+        switch self {
+        case .document: ["query"]
+        case .window: ["query", "num"]
+        }
+    }
+
+    /// The placeholders that must reach the model in `system` or `user`.
+    var essentials: [String] {
+        switch self {
+        case .document: ["query", "document"]
+        case .window: ["query", "documents"]
+        }
+    }
+
+    /// The name of the render function for this input, for errors about calling the other one.
+    var renderFunction: String {
+        switch self {
+        case .document: "render(query:document:)"
+        case .window: "render(query:passages:)"
+        }
+    }
+}
