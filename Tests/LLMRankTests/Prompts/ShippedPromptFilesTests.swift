@@ -6,53 +6,21 @@ import Testing
 /// text compiled in (ShippedPrompts.swift). These tests keep the two identical and regenerate the
 /// Swift file when run with LLMRANK_UPDATE_PROMPTS=1.
 @Suite struct ShippedPromptFilesTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let promptsDir = packageRoot.appendingPathComponent("prompts")
-    static let generatedFile = packageRoot.appendingPathComponent("Sources/LLMRank/Prompts/ShippedPrompts.swift")
-
-    static func filesOnDisk() throws -> [(name: String, yaml: String)] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: promptsDir.path)
-            .filter { $0.hasSuffix(".yaml") }.sorted()
-        return try names.map {
-            (String($0.dropLast(5)), try String(contentsOf: promptsDir.appendingPathComponent($0), encoding: .utf8))
-        }
-    }
-
-    /// The Swift source embedding `files`, as committed.
-    static func generate(_ files: [(name: String, yaml: String)]) -> String {
-        var out = """
-            // Generated from prompts/*.yaml by `LLMRANK_UPDATE_PROMPTS=1 swift test --filter ShippedPromptFiles`.
-            // Do not edit: edit the YAML file and regenerate; a test fails while the two differ.
-
-            enum ShippedPrompts {
-                static let files: [(name: String, yaml: String)] = [
-
-            """
-        for file in files {
-            var hashes = "#"
-            while file.yaml.contains("\"\"\"" + hashes) || file.yaml.contains("\\" + hashes) { hashes += "#" }
-            out += "        (\"\(file.name)\", \(hashes)\"\"\"\n\(file.yaml)\n\"\"\"\(hashes)),\n"
-        }
-        out += "    ]\n}\n"
-        return out
-    }
+    static let files = EmbeddedYAMLFiles(folder: "prompts", generatedPath: "Sources/LLMRank/Prompts/ShippedPrompts.swift",
+                                         enumName: "ShippedPrompts", updateVariable: "LLMRANK_UPDATE_PROMPTS",
+                                         suite: "ShippedPromptFiles")
+    static var promptsDir: URL { files.directory }
 
     @Test func embeddedCopiesEqualTheFiles() throws {
-        let disk = try Self.filesOnDisk()
-        let embedded = ShippedPrompts.files
-        if ProcessInfo.processInfo.environment["LLMRANK_UPDATE_PROMPTS"] == "1" {
-            try Self.generate(disk).write(to: Self.generatedFile, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(embedded.map(\.name) == disk.map(\.name),
-                "prompts/ and ShippedPrompts.swift list different prompts; run LLMRANK_UPDATE_PROMPTS=1 swift test --filter ShippedPromptFiles")
-        for (a, b) in zip(embedded, disk) {
-            #expect(a.yaml == b.yaml, "prompts/\(b.name).yaml differs from its embedded copy; run LLMRANK_UPDATE_PROMPTS=1 swift test --filter ShippedPromptFiles")
+        let disk = try Self.files.filesOnDisk()
+        if Self.files.updateRequested { return try Self.files.update() }
+        #expect(ShippedPrompts.files.map(\.name) == disk.map(\.name),
+                "prompts/ and ShippedPrompts.swift list different prompts; \(Self.files.regenerate)")
+        for (a, b) in zip(ShippedPrompts.files, disk) {
+            #expect(a.yaml == b.yaml, "prompts/\(b.name).yaml differs from its embedded copy; \(Self.files.regenerate)")
         }
         // The committed Swift file is exactly what the generator writes.
-        let committed = try String(contentsOf: Self.generatedFile, encoding: .utf8)
-        #expect(committed == Self.generate(disk))
+        #expect(try Self.files.committed() == Self.files.generate(disk))
     }
 
     @Test func shippedNamesAreTheFiveIssuePrompts() {
