@@ -33,15 +33,6 @@ public struct Judge: Sendable {
         modes = ModeState(jsonMode: options.jsonMode)
     }
 
-    /// A judge whose calls go through the judgment cache (when one is given): every reply is
-    /// stored, and a repeated request is answered from the cache at no cost.
-    public init(prompt: PromptTemplate, client: any ChatCompleting, cache: JudgmentCache?, options: JudgeOptions) {
-        let chat: any ChatCompleting = cache.map {
-            CachedChat(upstream: client, cache: $0, methodVersion: prompt.methodVersion)
-        } ?? client
-        self.init(prompt: prompt, chat: chat, options: options)
-    }
-
     /// The stage name used in stage scores, flags and traces.
     public var stageName: String { prompt.method.rawValue }
 
