@@ -10,26 +10,32 @@ struct CacheCommand: AsyncParsableCommand {
         subcommands: [Stats.self, Clear.self]
     )
 
+    /// The store the subcommands work on: `--cache PATH`, else the default file. It must exist:
+    /// inspecting or clearing a store never creates one.
     struct Location: ParsableArguments {
         @Option(help: "Cache file (default $LLMRANK_HOME/judgments.sqlite).")
         var cache: String?
 
-        func open() throws -> JudgmentCache {
-            let path = cache.map { URL(fileURLWithPath: $0) } ?? LLMRankPaths.defaultCache()
-            guard FileManager.default.fileExists(atPath: path.path) else {
-                throw LLMRankError(.invalidInput, "no cache at \(path.path)")
+        func open() async throws -> any JudgmentStore {
+            let setting = cache.map { StoreSetting.sqlite(path: $0) } ?? .default
+            let path = setting.fileURL()?.path ?? setting.description
+            guard FileManager.default.fileExists(atPath: path), let store = try await setting.open() else {
+                throw LLMRankError(.invalidInput, "no cache at \(path)")
             }
-            return try JudgmentCache.open(path: path)
+            return store
         }
     }
 
+    /// `llmrank cache stats`: what the store holds.
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Entries, size, tokens stored and saved.")
         @OptionGroup var location: Location
         @ArgumentParser.Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let stats = try await location.open().stats()
+            let store = try await location.open()
+            let stats = try await store.stats()
+            await store.close()
             if json {
                 print(try JSONOutput.string(stats, pretty: true))
                 return
@@ -44,6 +50,7 @@ struct CacheCommand: AsyncParsableCommand {
         }
     }
 
+    /// `llmrank cache clear`: delete all entries, or those older than some days.
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete cached judgments.")
         @OptionGroup var location: Location
@@ -58,7 +65,9 @@ struct CacheCommand: AsyncParsableCommand {
 
         func run() async throws {
             let cutoff = olderThanDays.map { Date().addingTimeInterval(-$0 * 86400) }
-            let deleted = try await location.open().clear(olderThan: cutoff)
+            let store = try await location.open()
+            let deleted = try await store.clear(olderThan: cutoff)
+            await store.close()
             print("deleted \(deleted) entries")
         }
     }

@@ -31,12 +31,26 @@ enum ExitCodes {
     }
 }
 
-/// The CLI's advice for an error kind, printed under the error line; nil when the message says it all.
+/// The CLI's advice for an error, printed under the error line; nil when the message says it all.
+/// Library errors carry kinds and facts; what to do about them in terms of this tool's flags and
+/// commands is written here, once.
 func hint(for error: LLMRankError) -> String? {
     switch error.kind {
     case .cache: "use --cache PATH for another file, or --no-cache"
+    case .cacheIncompatible: "use --cache PATH for another file, or a newer llmrank"
+    case .cacheDamaged: "run `llmrank cache clear`, or delete the file"
+    case .http: httpHint(status: error.status)
     case .transport, .timeout, .endpointUnavailable: "check --base-url (or OPENAI_BASE_URL) and that the endpoint is up; `llmrank doctor` probes it"
     case .invalidProfile: "`llmrank profiles check FILE` validates a profile; `llmrank profiles list` shows the shipped ones"
+    default: nil
+    }
+}
+
+/// What to check for an HTTP status that retries did not cure.
+private func httpHint(status: Int?) -> String? {
+    switch status {
+    case 401?, 403?: "check the API key: OPENAI_API_KEY, or the variable --api-key-env names"
+    case 404?: "check --base-url and --model"
     default: nil
     }
 }

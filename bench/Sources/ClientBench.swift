@@ -15,27 +15,28 @@ enum ClientBench {
         for concurrency in [1, 8] {
             var config = ChatClientConfiguration(baseURL: server.baseURL)
             config.maxConcurrency = concurrency
-            let client = ChatClient(configuration: config, logger: logger)
-            for _ in 0..<50 { _ = try await client.complete(request) }  // warm up: connections, caches
-            let clock = ContinuousClock()
-            let start = clock.now
-            let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-                for worker in 0..<concurrency {
-                    group.addTask {
-                        var mine: [Double] = []
-                        var i = worker
-                        while i < calls {
-                            let t = clock.now
-                            _ = try await client.complete(request)
-                            mine.append((clock.now - t).seconds * 1000)
-                            i += concurrency
+            let (latencies, elapsed) = try await ChatClient.withClient(configuration: config, logger: logger) { client in
+                for _ in 0..<50 { _ = try await client.complete(request) }  // warm up: connections, caches
+                let clock = ContinuousClock()
+                let start = clock.now
+                let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+                    for worker in 0..<concurrency {
+                        group.addTask {
+                            var mine: [Double] = []
+                            var i = worker
+                            while i < calls {
+                                let t = clock.now
+                                _ = try await client.complete(request)
+                                mine.append((clock.now - t).seconds * 1000)
+                                i += concurrency
+                            }
+                            return mine
                         }
-                        return mine
                     }
+                    return try await group.reduce(into: []) { $0 += $1 }.sorted()
                 }
-                return try await group.reduce(into: []) { $0 += $1 }.sorted()
+                return (latencies, (clock.now - start).seconds)
             }
-            let elapsed = (clock.now - start).seconds
             print(String(format: "llmrank (libcurl)  %10ld %9.0f %9.3f %8.3f", concurrency, Double(calls) / elapsed,
                          percentile(latencies, 0.5), percentile(latencies, 0.99)))
         }

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Encoding (version `llmrank-cache-key/1`): the tag, then four length-prefixed fields in a fixed
 /// order, each as `<UTF-8 byte count>:<bytes>\n`:
-/// 1. the endpoint identity (scheme-less host[:port] and path, see `endpointIdentity(of:)`),
-/// 2. the method version (`PromptTemplate.methodVersion`),
+/// 1. the endpoint identity (scheme-less host[:port] and path, see `EndpointIdentity`),
+/// 2. the method version of the prompt that asks (a prompt file's name, method and version),
 /// 3. the request body exactly as sent (`ChatRequest.jsonBody()`: sorted-key JSON holding the model,
 ///    the messages and every sampling parameter: temperature, top_p, max_tokens, seed, stop,
 ///    response_format, logprobs, top_logprobs, logit_bias).
@@ -31,25 +31,6 @@ public enum CacheKey {
             bytes.append(0x0A)
         }
         return sha256Hex(bytes)
-    }
-
-    /// A stable, credential-free name of an endpoint URL: lowercased host, the port when it is
-    /// not the scheme's default, and the path without a trailing slash. User, password, query and
-    /// fragment are dropped (keys passed as `?key=` never reach the cache key).
-    /// `https://u:sk@API.example.com:443/v1/chat/completions/?key=x` -> `api.example.com/v1/chat/completions`.
-    public static func endpointIdentity(of url: URL) -> String {
-        guard let components = URLComponents(url: url, resolvingAgainstBaseURL: true) else {
-            return url.host ?? ""
-        }
-        var identity = (components.host ?? "").lowercased()
-        let scheme = components.scheme?.lowercased()
-        if let port = components.port, !(scheme == "https" && port == 443) && !(scheme == "http" && port == 80) {
-            identity += ":\(port)"
-        }
-        var path = components.path
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        if path != "/" { identity += path }
-        return identity
     }
 
     /// Lowercase hex SHA-256 of `data`.

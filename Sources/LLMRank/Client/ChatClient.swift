@@ -8,14 +8,20 @@ import Logging
 /// - Retries: 408, 409, 429, 5xx, connection failures and timeouts, with full-jitter exponential
 ///   backoff; a server's `retry-after-ms` or `Retry-After` (seconds or HTTP date) is honoured.
 ///   Other 4xx statuses end the request at once with one clear line.
+/// - Lifetime: `init` starts nothing; the transfer threads start with the first request.
+///   `shutdown()` aborts what is in flight and stops the threads; `withClient` scopes a client
+///   and always shuts it down. A client dropped without `shutdown()` stops its threads when it is
+///   deallocated, as a backstop.
 /// - The API key goes into the Authorization header and nowhere else: not logs, errors or records.
 public final class ChatClient: ChatCompleting {
+    /// How the client reaches its endpoint and how hard it tries.
     public let configuration: ChatClientConfiguration
     private let pool: CurlWorkerPool
-    private let limiter: RateLimiter?
+    private let limiter: RateLimiter<ContinuousClock>?
     private let logger: Logger
     private let completionsURL: String
 
+    /// A client for `configuration`, logging to `logger`. Starts no thread: the first request does.
     public init(configuration: ChatClientConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
@@ -29,15 +35,41 @@ public final class ChatClient: ChatCompleting {
         completionsURL = Self.join(configuration.baseURL, "chat/completions")
     }
 
-    deinit { pool.shutdown() }
+    deinit { pool.beginShutdown() }
 
-    /// Host (lower-cased, with a port that is not the scheme's default) and path of the base URL:
-    /// no scheme, credentials or query. Part of every cache key.
-    public var endpointIdentity: String {
-        if let fixed = configuration.endpointIdentity { return fixed }
-        return URL(string: configuration.baseURL).map(CacheKey.endpointIdentity(of:)) ?? configuration.baseURL
+    /// Runs `body` with a client for `configuration` and shuts the client down afterwards, also
+    /// when `body` throws or the task is cancelled.
+    public static func withClient<T>(
+        configuration: ChatClientConfiguration,
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (ChatClient) async throws -> T
+    ) async throws -> T {
+        let client = ChatClient(configuration: configuration, logger: logger)
+        return try await Scoped.run({ try await body(client) }, teardown: { await client.shutdown() })
     }
 
+    /// Aborts the requests in flight (their callers get a cancellation), stops the transfer
+    /// threads and returns once they have exited. Later requests fail with `.cancelled`. Safe to
+    /// call more than once.
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+
+    /// Transfer threads alive now: 0 before the first request and after `shutdown()`.
+    var runningThreads: Int { pool.runningThreads }
+
+    /// Host (lower-cased, with a port that is not the scheme's default) and path of the base URL:
+    /// no scheme, credentials or query (see `EndpointIdentity`), unless the configuration fixes
+    /// one. Part of every judgment-store key.
+    public var endpointIdentity: String {
+        if let fixed = configuration.endpointIdentity { return fixed }
+        return URL(string: configuration.baseURL).map(EndpointIdentity.of) ?? configuration.baseURL
+    }
+
+    /// Sends `request` with retries and returns the first choice's reply with the record of the
+    /// call. Throws `LLMRankError` (`.http`, `.transport`, `.timeout`, `.badReply`, `.cancelled`
+    /// after `shutdown()`) or `CancellationError`.
     public func complete(_ request: ChatRequest) async throws -> ChatResult {
         let body = try request.jsonBody()
         let estimate = body.count / 4 + (request.maxTokens ?? 256)
@@ -68,6 +100,7 @@ public final class ChatClient: ChatCompleting {
         while true {
             attempt += 1
             try Task.checkCancellation()
+            if pool.isShutDown { throw LLMRankError(.cancelled, redact("the client for \(url) was shut down")) }
             try await limiter?.acquire(tokenEstimate: tokenEstimate)
             let wait: Duration
             do {
@@ -129,10 +162,8 @@ public final class ChatClient: ChatCompleting {
     private func httpError(_ reply: HTTPReply, url: String) -> LLMRankError {
         var message = "\(reply.status) \(Self.reason(reply.status)) from \(url)"
         if let detail = Self.errorDetail(reply.body) { message += ": \(detail)" }
-        switch reply.status {
-        case 401, 403: message += " (check \(configuration.apiKeyVariable))"
-        case 404: message += " (check --base-url and --model)"
-        default: break
+        if reply.status == 401 || reply.status == 403 {
+            message += configuration.apiKey == nil ? " (no key sent)" : " (key from \(configuration.apiKeyVariable))"
         }
         return LLMRankError(.http, redact(message), status: reply.status)
     }

@@ -14,14 +14,18 @@ public struct ChatClientConfiguration: Sendable, CustomStringConvertible {
     public var maxAttempts: Int
     /// Time for one attempt, from connect to last byte.
     public var requestTimeout: Duration
+    /// Time to establish the connection, within `requestTimeout`.
     public var connectTimeout: Duration
     /// Full-jitter exponential backoff: wait uniformly in [0, min(cap, base * 2^(attempt-1))].
     public var backoffBase: Duration
+    /// The longest backoff wait.
     public var backoffCap: Duration
     /// A server's Retry-After longer than this ends the request instead of waiting.
     public var maxRetryAfter: Duration
-    /// Client-side rate limits; nil means none.
+    /// Client-side limit of requests per minute; nil means none.
     public var requestsPerMinute: Double?
+    /// Client-side limit of tokens (prompt + completion, estimated then settled) per minute; nil
+    /// means none.
     public var tokensPerMinute: Double?
     /// Extra headers sent with every request (e.g. an organization id).
     public var extraHeaders: [String: String]
@@ -30,8 +34,10 @@ public struct ChatClientConfiguration: Sendable, CustomStringConvertible {
     /// local server on a random port.
     public var endpointIdentity: String?
 
+    /// OpenAI's API root, the default base URL.
     public static let openAIBaseURL = "https://api.openai.com/v1"
 
+    /// A configuration with every field given or defaulted (OpenAI, no key, 8 in flight, 6 attempts).
     public init(baseURL: String = ChatClientConfiguration.openAIBaseURL, apiKey: String? = nil,
                 apiKeyVariable: String = "OPENAI_API_KEY", maxConcurrency: Int = 8, maxAttempts: Int = 6,
                 requestTimeout: Duration = .seconds(120), connectTimeout: Duration = .seconds(10),

@@ -2,20 +2,32 @@ import Foundation
 
 /// One message of a chat conversation.
 public struct ChatMessage: Sendable, Hashable, Codable {
+    /// Who speaks: the instructions, the user, or the model.
     public enum Role: String, Sendable, Hashable, Codable {
-        case system, user, assistant
+        /// Instructions that frame the conversation.
+        case system
+        /// What the user asks.
+        case user
+        /// What the model answered (sent back in a repair request).
+        case assistant
     }
 
+    /// Who speaks.
     public var role: Role
+    /// The text of the message.
     public var content: String
 
+    /// A message from `role` with `content`.
     public init(role: Role, content: String) {
         self.role = role
         self.content = content
     }
 
+    /// A system message.
     public static func system(_ content: String) -> ChatMessage { ChatMessage(role: .system, content: content) }
+    /// A user message.
     public static func user(_ content: String) -> ChatMessage { ChatMessage(role: .user, content: content) }
+    /// An assistant message.
     public static func assistant(_ content: String) -> ChatMessage { ChatMessage(role: .assistant, content: content) }
 }
 
@@ -32,13 +44,21 @@ public enum ResponseFormat: Sendable, Hashable {
 /// A chat completion request, in the fields every OpenAI-compatible server understands.
 /// Encodes to the exact JSON body sent; with sorted keys that body is also the cache key's input.
 public struct ChatRequest: Sendable, Hashable {
+    /// The model to ask.
     public var model: String
+    /// The conversation, in order.
     public var messages: [ChatMessage]
+    /// Sampling temperature; nil leaves the endpoint's default.
     public var temperature: Double?
+    /// Nucleus sampling (`top_p`); nil leaves the endpoint's default.
     public var topP: Double?
+    /// The most tokens to generate (`max_tokens`).
     public var maxTokens: Int?
+    /// A seed for endpoints that sample reproducibly.
     public var seed: Int?
+    /// Sequences that end generation.
     public var stop: [String]?
+    /// Plain text, JSON object or JSON schema mode.
     public var responseFormat: ResponseFormat
     /// Ask for the log probability of each generated token.
     public var logprobs: Bool
@@ -47,6 +67,7 @@ public struct ChatRequest: Sendable, Hashable {
     /// Token id -> bias in [-100, 100].
     public var logitBias: [Int: Double]?
 
+    /// A request for `model` with `messages`; every other field is optional.
     public init(model: String, messages: [ChatMessage], temperature: Double? = nil, topP: Double? = nil,
                 maxTokens: Int? = nil, seed: Int? = nil, stop: [String]? = nil,
                 responseFormat: ResponseFormat = .text, logprobs: Bool = false, topLogprobs: Int? = nil,
@@ -76,6 +97,8 @@ extension ChatRequest: Encodable {
         case logitBias = "logit_bias"
     }
 
+    /// Writes the OpenAI request body: absent fields are left out, `logprobs` fields only when
+    /// asked for, token ids of `logit_bias` as strings.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(model, forKey: .model)
@@ -116,9 +139,12 @@ extension ChatRequest: Encodable {
 
 /// One alternative for a generated token.
 public struct TopLogprob: Sendable, Hashable, Codable {
+    /// The token's text.
     public var token: String
+    /// Its natural-log probability (0 or less).
     public var logprob: Double
 
+    /// An alternative `token` with `logprob`.
     public init(token: String, logprob: Double) {
         self.token = token
         self.logprob = logprob
@@ -127,10 +153,14 @@ public struct TopLogprob: Sendable, Hashable, Codable {
 
 /// A generated token with its log probability and the top alternatives the endpoint returned.
 public struct TokenLogprob: Sendable, Hashable, Codable {
+    /// The generated token's text.
     public var token: String
+    /// Its natural-log probability (0 or less).
     public var logprob: Double
+    /// The most likely alternatives at this position, as the endpoint returned them.
     public var topLogprobs: [TopLogprob]
 
+    /// A generated `token` with `logprob` and its alternatives.
     public init(token: String, logprob: Double, topLogprobs: [TopLogprob] = []) {
         self.token = token
         self.logprob = logprob
@@ -141,14 +171,18 @@ public struct TokenLogprob: Sendable, Hashable, Codable {
 /// The part of a chat completion reply llmrank uses: the first choice's text, why it stopped,
 /// per-token logprobs when asked for and returned, and usage when reported.
 public struct ChatResponse: Sendable, Hashable, Codable {
+    /// The reply's text (a refusal's text when the model refused; empty when there was none).
     public var content: String
+    /// Why generation stopped (`stop`, `length`, ...), where reported.
     public var finishReason: String?
     /// Nil when the endpoint returned no logprobs.
     public var logprobs: [TokenLogprob]?
     /// Nil when the endpoint sent no usage block.
     public var usage: Usage?
+    /// The model that answered, as the endpoint names it.
     public var model: String?
 
+    /// A reply with `content` and what else the endpoint reported.
     public init(content: String, finishReason: String? = nil, logprobs: [TokenLogprob]? = nil,
                 usage: Usage? = nil, model: String? = nil)
     {
@@ -162,19 +196,25 @@ public struct ChatResponse: Sendable, Hashable, Codable {
 
 /// A reply with the record of how it was obtained.
 public struct ChatResult: Sendable, Hashable {
+    /// The reply.
     public var response: ChatResponse
+    /// How it was obtained: attempts, latency, usage, status, cache hit.
     public var record: CallRecord
 
+    /// A reply and its record.
     public init(response: ChatResponse, record: CallRecord) {
         self.response = response
         self.record = record
     }
 }
 
-/// The seam between the judge and the network: the libcurl `ChatClient` implements it, and so does
-/// the `CachedChat` wrapper that answers from the judgment cache.
+/// The seam between the judge and the network: the libcurl `ChatClient` implements it, and so do
+/// the layers above it that wrap a client (a judgment store that answers repeated requests, an
+/// endpoint that starts a local server first).
 public protocol ChatCompleting: Sendable {
     /// A stable name of the endpoint for cache keys: scheme-less host and path, never credentials.
     var endpointIdentity: String { get }
+    /// Sends `request` and returns the reply with the record of how it was obtained. Throws
+    /// `LLMRankError` when no usable reply came, or `CancellationError`.
     func complete(_ request: ChatRequest) async throws -> ChatResult
 }

@@ -51,89 +51,13 @@ final class CurlJob: Sendable {
     }
 }
 
-/// A fixed set of threads, each owning one libcurl easy handle that it reuses, so connections stay
-/// open between requests (curl_easy_reset keeps live connections). Blocking curl work runs only on
-/// these threads, never on Swift's cooperative pool. The number of threads bounds the requests in
-/// flight.
-final class CurlWorkerPool: Sendable {
-    private struct State {
-        var queue: [CurlJob] = []
-        var head = 0
-        var shuttingDown = false
-        mutating func pop() -> CurlJob? {
-            guard head < queue.count else { return nil }
-            let job = queue[head]
-            head += 1
-            if head > 64, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
-    }
-
-    private let state = Mutex(State())
-    private let wakeup = DispatchSemaphore(value: 0)
-    let size: Int
-
-    private static let globalInit: Void = {
+/// One libcurl transfer on a worker thread's easy handle: the options, the callbacks that collect
+/// the reply and abort a cancelled transfer, and the outcome.
+enum CurlTransfer {
+    /// Makes sure `curl_global_init` ran once in this process, before the first handle.
+    static let globalInit: Void = {
         _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
-
-    init(size: Int) {
-        _ = Self.globalInit
-        self.size = max(1, size)
-        for i in 0..<self.size {
-            let thread = Thread { [self] in self.workerLoop() }
-            thread.name = "llmrank-curl-\(i)"
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-    }
-
-    func submit(_ job: CurlJob) {
-        let accepted = state.withLock { s -> Bool in
-            guard !s.shuttingDown else { return false }
-            s.queue.append(job)
-            return true
-        }
-        if accepted {
-            wakeup.signal()
-        } else {
-            job.finish(.failure(CancellationError()))
-        }
-    }
-
-    /// Lets the threads finish the job they hold and exit; queued jobs fail with cancellation.
-    func shutdown() {
-        let pending = state.withLock { s -> [CurlJob] in
-            s.shuttingDown = true
-            let rest = Array(s.queue[s.head...])
-            s.queue = []
-            s.head = 0
-            return rest
-        }
-        for job in pending { job.finish(.failure(CancellationError())) }
-        for _ in 0..<size { wakeup.signal() }
-    }
-
-    private func workerLoop() {
-        guard let handle = curl_easy_init() else { return }
-        defer { curl_easy_cleanup(handle) }
-        while true {
-            wakeup.wait()
-            let next = state.withLock { s -> (CurlJob?, Bool) in (s.pop(), s.shuttingDown) }
-            if let job = next.0 {
-                if job.cancelled.load(ordering: .relaxed) {
-                    job.finish(.failure(CancellationError()))
-                } else {
-                    job.finish(Self.perform(job, on: handle))
-                }
-            } else if next.1 {
-                return
-            }
-        }
-    }
 
     /// Accumulates what libcurl hands the callbacks.
     private final class TransferBox {
@@ -143,7 +67,8 @@ final class CurlWorkerPool: Sendable {
         init(job: CurlJob) { self.job = job }
     }
 
-    private static func perform(_ job: CurlJob, on handle: UnsafeMutableRawPointer) -> Result<HTTPReply, any Error> {
+    /// Runs `job` on `handle` (reset first, so live connections are kept) and returns its outcome.
+    static func perform(_ job: CurlJob, on handle: UnsafeMutableRawPointer) -> Result<HTTPReply, any Error> {
         curl_easy_reset(handle)
         let box = TransferBox(job: job)
         let boxPointer = Unmanaged.passUnretained(box).toOpaque()
@@ -219,37 +144,14 @@ final class CurlWorkerPool: Sendable {
     }
 }
 
-extension CurlWorkerPool {
-    /// Runs one HTTP request on a worker thread. Cancelling the calling task aborts the transfer.
-    func perform(url: String, headers: [String], body: Data?, timeout: Duration, connectTimeout: Duration) async throws -> HTTPReply {
-        let box = Mutex<CurlJob?>(nil)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let job = CurlJob(url: url, headers: headers, body: body,
-                                  timeoutMilliseconds: timeout.milliseconds,
-                                  connectTimeoutMilliseconds: connectTimeout.milliseconds,
-                                  continuation: continuation)
-                box.withLock { $0 = job }
-                if Task.isCancelled { job.cancelled.store(true, ordering: .relaxed) }
-                submit(job)
-            }
-        } onCancel: {
-            // Flag the transfer (the progress callback aborts it, a queued job is skipped) and
-            // resume the caller now rather than when a worker gets to it.
-            if let job = box.withLock({ $0 }) {
-                job.cancelled.store(true, ordering: .relaxed)
-                job.finish(.failure(CancellationError()))
-            }
-        }
-    }
-}
-
 extension Duration {
+    /// The duration in whole milliseconds (rounded down).
     package var milliseconds: Int {
         let (s, atto) = components
         return Int(s) * 1000 + Int(atto / 1_000_000_000_000_000)
     }
 
+    /// The duration in seconds.
     package var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18

@@ -1,14 +1,17 @@
 /// Client-side token buckets for requests per minute and tokens per minute. A request waits until
 /// both buckets hold enough; each bucket holds at most one minute's allowance, so a burst after an
 /// idle period is bounded by the limit itself.
-actor RateLimiter {
+///
+/// Time comes from an injected clock (the continuous clock in use, a manual one in tests), so the
+/// waits are exact and testable without wall-clock bounds.
+actor RateLimiter<C: Clock> where C.Duration == Duration {
     private struct Bucket {
         let perMinute: Double
         var level: Double
-        var stamp: ContinuousClock.Instant
+        var stamp: C.Instant
 
-        mutating func refill(at now: ContinuousClock.Instant) {
-            let elapsed = (now - stamp).seconds
+        mutating func refill(at now: C.Instant) {
+            let elapsed = stamp.duration(to: now).seconds
             level = min(perMinute, level + elapsed * perMinute / 60)
             stamp = now
         }
@@ -22,9 +25,11 @@ actor RateLimiter {
 
     private var requests: Bucket?
     private var tokens: Bucket?
-    private let clock = ContinuousClock()
+    private let clock: C
 
-    init(requestsPerMinute: Double?, tokensPerMinute: Double?) {
+    /// Buckets that start full; nil for a limit means none.
+    init(requestsPerMinute: Double?, tokensPerMinute: Double?, clock: C) {
+        self.clock = clock
         let now = clock.now
         requests = requestsPerMinute.map { Bucket(perMinute: $0, level: $0, stamp: now) }
         tokens = tokensPerMinute.map { Bucket(perMinute: $0, level: $0, stamp: now) }
@@ -42,7 +47,7 @@ actor RateLimiter {
                 if let t = tokens { tokens?.level -= min(Double(tokenEstimate), t.perMinute) }
                 return
             }
-            try await Task.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up))))
+            try await clock.sleep(until: now.advanced(by: .milliseconds(Int((wait * 1000).rounded(.up)))), tolerance: nil)
         }
     }
 
@@ -50,5 +55,12 @@ actor RateLimiter {
     func settle(estimated: Int, actual: Int) {
         guard let t = tokens else { return }
         tokens?.level = min(t.perMinute, t.level - Double(actual - estimated))
+    }
+}
+
+extension RateLimiter where C == ContinuousClock {
+    /// Buckets on the continuous clock.
+    init(requestsPerMinute: Double?, tokensPerMinute: Double?) {
+        self.init(requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, clock: ContinuousClock())
     }
 }

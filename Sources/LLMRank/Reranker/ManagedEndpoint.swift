@@ -61,9 +61,13 @@ final class ManagedEndpoint: ChatCompleting {
         }
     }
 
-    /// Stops the embedded server when it was started. Safe to call more than once.
+    /// Shuts the client down and stops the embedded server when it was started. Safe to call
+    /// more than once.
     func shutdown() async {
-        if case .local(let starter) = connection { await starter.stop() }
+        switch connection {
+        case .remote(let client): await client.shutdown()
+        case .local(let starter): await starter.stop()
+        }
     }
 }
 
@@ -96,7 +100,10 @@ private actor LocalStarter {
     func stop() async {
         stopped = true
         guard let starting else { return }
-        if let (server, _) = try? await starting.value { await server.stop() }
+        if let (server, client) = try? await starting.value {
+            await client.shutdown()
+            await server.stop()
+        }
     }
 }
 

@@ -23,9 +23,9 @@ public final class Reranker: Sendable {
     /// Where judge calls go (a base URL without its password, or "local"); nil without a judge.
     public let endpointLocation: String?
     private let endpoint: ManagedEndpoint?
-    private let store: JudgmentCache?
+    private let store: (any JudgmentStore)?
 
-    private init(configuration: RerankerConfiguration, pipeline: Pipeline, endpoint: ManagedEndpoint?, store: JudgmentCache?) {
+    private init(configuration: RerankerConfiguration, pipeline: Pipeline, endpoint: ManagedEndpoint?, store: (any JudgmentStore)?) {
         self.configuration = configuration
         self.pipeline = pipeline
         self.endpoint = endpoint
@@ -60,30 +60,24 @@ public final class Reranker: Sendable {
         var encoderName: String?
         if let settings = configuration.encoder {
             try Self.checkInstalled(encoder: settings.model, environment: environment)
-            let encoder = try await Blocking.run {
-                try LocalEncoder.load(nameOrPath: settings.model, precision: settings.precision, environment: environment)
-            }
-            let stage = EncoderStage(encoder: encoder, keep: configuration.judge == nil ? nil : settings.keep,
-                                     options: EncoderOptions(chunk: settings.chunk))
+            let stage = try await EncoderStage.load(nameOrPath: settings.model, keep: configuration.judge == nil ? nil : settings.keep,
+                                                    options: EncoderOptions(chunk: settings.chunk), precision: settings.precision,
+                                                    environment: environment)
             stages.append(stage)
             encoderName = stage.name
-            effective.encoder?.precision = encoder.precision   // what runs here: never `auto`
+            effective.encoder?.precision = stage.encoder.precision   // what runs here: never `auto`
         }
 
         var endpoint: ManagedEndpoint?
-        var store: JudgmentCache?
+        var store: (any JudgmentStore)?
         if let settings = configuration.judge {
             let prompt = try settings.resolvePrompt()
             let managed = try ManagedEndpoint(settings: configuration.endpoint, environment: environment, logger: logger)
             endpoint = managed
             var chat: any ChatCompleting = managed
-            if let url = configuration.store.fileURL(environment: environment) {
-                let opened = try await Blocking.run {
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    return try JudgmentCache.open(path: url)
-                }
+            if let opened = try await configuration.store.open(environment: environment, logger: logger) {
                 store = opened
-                chat = CachedChat(upstream: managed, cache: opened, methodVersion: prompt.methodVersion, logger: logger)
+                chat = CachedChat(upstream: managed, store: opened, methodVersion: prompt.methodVersion, logger: logger)
             }
             let judge = Judge(prompt: prompt, chat: chat,
                               options: settings.options(model: managed.model, concurrency: configuration.endpoint.concurrency))
@@ -114,10 +108,11 @@ public final class Reranker: Sendable {
         _ = try await endpoint?.client()
     }
 
-    /// Stops the embedded server if it started. Safe to call more than once; a reranker is not used
-    /// after it.
+    /// Stops the embedded server if it started, shuts the endpoint's client down and closes the
+    /// judgment store. Safe to call more than once; a reranker is not used after it.
     public func shutdown() async {
         await endpoint?.shutdown()
+        await store?.close()
     }
 
     /// Reranks `documents` for `query`: every document comes back, best first.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Where judgments are cached: the default SQLite file, another file, or nowhere. In a profile it is
 /// one string: `default`, `none`, or a path.
@@ -51,5 +52,16 @@ public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
+    }
+}
+
+extension StoreSetting {
+    /// Opens the judgment store this setting names (creating the SQLite file and its folders
+    /// where needed, off Swift's cooperative threads), or nil for `none`.
+    public func open(environment: [String: String] = ProcessInfo.processInfo.environment,
+                     logger: Logger? = nil) async throws -> (any JudgmentStore)?
+    {
+        guard let url = fileURL(environment: environment) else { return nil }
+        return try await SQLiteJudgmentStore.open(path: url, logger: logger)
     }
 }

@@ -78,17 +78,17 @@ import Testing
     }
 
     @Test func endpointIdentityDropsCredentialsQueryAndDefaults() throws {
-        let identity = CacheKey.endpointIdentity(
-            of: try #require(URL(string: "https://user:sk-SECRET@API.Example.com:443/v1/chat/completions/?api-key=sk-SECRET#x")))
+        let identity = EndpointIdentity.of(
+            try #require(URL(string: "https://user:sk-SECRET@API.Example.com:443/v1/chat/completions/?api-key=sk-SECRET#x")))
         #expect(identity == "api.example.com/v1/chat/completions")
         #expect(!identity.contains("SECRET"))
-        #expect(CacheKey.endpointIdentity(of: try #require(URL(string: "http://127.0.0.1:8080/v1/chat/completions")))
+        #expect(EndpointIdentity.of(try #require(URL(string: "http://127.0.0.1:8080/v1/chat/completions")))
             == "127.0.0.1:8080/v1/chat/completions")
-        #expect(CacheKey.endpointIdentity(of: try #require(URL(string: "http://localhost:80/")))
+        #expect(EndpointIdentity.of(try #require(URL(string: "http://localhost:80/")))
             == "localhost")
         // Same endpoint, different credentials: one key.
-        let a = CacheKey.endpointIdentity(of: try #require(URL(string: "https://k1@api.example.com/v1/chat/completions?key=one")))
-        let b = CacheKey.endpointIdentity(of: try #require(URL(string: "https://api.example.com/v1/chat/completions?key=two")))
+        let a = EndpointIdentity.of(try #require(URL(string: "https://k1@api.example.com/v1/chat/completions?key=one")))
+        let b = EndpointIdentity.of(try #require(URL(string: "https://api.example.com/v1/chat/completions?key=two")))
         #expect(try Self.key(endpoint: a) == Self.key(endpoint: b))
     }
 }

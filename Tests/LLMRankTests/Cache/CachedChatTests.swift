@@ -2,19 +2,20 @@ import Foundation
 import Testing
 @testable import LLMRank
 
-@Suite struct CachedChatTests {
-    static func chat(_ upstream: CountingUpstream, _ cache: JudgmentCache, mode: CachedChat.Mode = .readWrite,
+/// `CachedChat` over each store: hits, misses, shared calls, modes, cancellation.
+@Suite(.timeLimit(.minutes(1))) struct CachedChatTests {
+    static func chat(_ upstream: CountingUpstream, _ store: any JudgmentStore, mode: CachedChat.Mode = .readWrite,
                      version: String = "pointwise/pointwise-1to5/1") -> CachedChat
     {
-        CachedChat(upstream: upstream, cache: cache, methodVersion: version, mode: mode)
+        CachedChat(upstream: upstream, store: store, methodVersion: version, mode: mode)
     }
 
-    @Test func aMissGoesUpstreamOnceThenHitsWithTheOriginalUsage() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
+    @Test(arguments: StoreKind.allCases)
+    func aMissGoesUpstreamOnceThenHitsWithTheOriginalUsage(kind: StoreKind) async throws {
+        let subject = try await kind.make()
+        let store = subject.store
         let upstream = CountingUpstream()
-        let chat = Self.chat(upstream, cache)
+        let chat = Self.chat(upstream, store)
         let request = CacheFixtures.request(1)
 
         let first = try await chat.complete(request)
@@ -36,28 +37,26 @@ import Testing
         #expect(trace.paidCalls == 1 && trace.cacheHits == 1)
         #expect(trace.usage == first.record.usage)
 
-        let stats = try await cache.stats()
+        let stats = try await store.stats()
         #expect(stats.entries == 1 && stats.hits == 1)
-        let stored = try #require(try await cache.lookup(key: first.record.promptHash))
+        let stored = try #require(try await store.get(key: first.record.promptHash))
         #expect(stored.model == "judge-small")
         #expect(stored.endpoint == upstream.endpointIdentity)
         #expect(stored.methodVersion == "pointwise/pointwise-1to5/1")
         #expect(stored.requestBody == String(decoding: try request.jsonBody(), as: UTF8.self))
+        await subject.remove()
     }
 
-    @Test func concurrentIdenticalRequestsAreSentOnce() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
-        let upstream = CountingUpstream()
-        await upstream.state.hold()
-        let chat = Self.chat(upstream, cache)
+    @Test(arguments: StoreKind.allCases)
+    func concurrentIdenticalRequestsAreSentOnce(kind: StoreKind) async throws {
+        let (subject, upstream) = try await kind.makeWithHeldUpstream()
+        let chat = Self.chat(upstream, subject.store)
         let key = try chat.cacheKey(for: CacheFixtures.request(5))
         let results = try await withThrowingTaskGroup(of: ChatResult.self) { group in
             for _ in 0..<24 { group.addTask { try await chat.complete(CacheFixtures.request(5)) } }
             // Every caller is waiting on the one call before upstream answers.
-            while await cache.flights.waiters(for: key) < 24 { try await Task.sleep(for: .milliseconds(5)) }
-            await upstream.state.release()
+            try await waitUntil("24 callers on one call") { await subject.waiters(for: key) == 24 }
+            await upstream.release()
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(await upstream.callCount == 1)
@@ -65,41 +64,41 @@ import Testing
         #expect(results.filter { !$0.record.cacheHit }.count == 1)
         #expect(Set(results.map(\.response)).count == 1)
         #expect(Set(results.map(\.record.promptHash)).count == 1)
-        #expect(await cache.flights.count == 0)
+        #expect(await subject.flightsInProgress() == 0)
+        await subject.remove()
     }
 
-    @Test func concurrentDifferentRequestsAreEachSent() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
+    @Test(arguments: StoreKind.allCases)
+    func concurrentDifferentRequestsAreEachSent(kind: StoreKind) async throws {
+        let subject = try await kind.make()
         let upstream = CountingUpstream(delay: .milliseconds(50))
-        let chat = Self.chat(upstream, cache)
+        let chat = Self.chat(upstream, subject.store)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<30 { group.addTask { _ = try await chat.complete(CacheFixtures.request(i % 10)) } }
             try await group.waitForAll()
         }
         #expect(await upstream.callCount == 10)
-        #expect(try await cache.keys().count == 10)
+        #expect(try await subject.store.keys().count == 10)
+        await subject.remove()
     }
 
-    @Test func theMethodVersionSeparatesEntries() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
+    @Test(arguments: StoreKind.allCases)
+    func theMethodVersionSeparatesEntries(kind: StoreKind) async throws {
+        let subject = try await kind.make()
         let upstream = CountingUpstream()
-        _ = try await Self.chat(upstream, cache, version: "pointwise/p/1").complete(CacheFixtures.request(1))
-        _ = try await Self.chat(upstream, cache, version: "pointwise/p/2").complete(CacheFixtures.request(1))
+        _ = try await Self.chat(upstream, subject.store, version: "pointwise/p/1").complete(CacheFixtures.request(1))
+        _ = try await Self.chat(upstream, subject.store, version: "pointwise/p/2").complete(CacheFixtures.request(1))
         #expect(await upstream.callCount == 2)
+        await subject.remove()
     }
 
-    @Test func errorsAreNeverCached() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
+    @Test(arguments: StoreKind.allCases)
+    func errorsAreNeverStored(kind: StoreKind) async throws {
+        let subject = try await kind.make()
         let upstream = CountingUpstream()
-        let chat = Self.chat(upstream, cache)
+        let chat = Self.chat(upstream, subject.store)
         await upstream.state.failNext(1)
-        await upstream.state.hold()
+        await upstream.hold()
         let key = try chat.cacheKey(for: CacheFixtures.request(2))
         // Concurrent identical requests share the one failing call and all see its error.
         let outcomes = await withTaskGroup(of: LLMRankError?.self) { group in
@@ -113,90 +112,93 @@ import Testing
                     }
                 }
             }
-            while await cache.flights.waiters(for: key) < 5 { try? await Task.sleep(for: .milliseconds(5)) }
-            await upstream.state.release()
+            try? await waitUntil("5 callers on one call") { await subject.waiters(for: key) == 5 }
+            await upstream.release()
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.count == 5)
         #expect(outcomes.allSatisfy { $0?.status == 503 })
         #expect(await upstream.callCount == 1)
-        #expect(try await cache.keys().isEmpty)
+        #expect(try await subject.store.keys().isEmpty)
 
         // The next call goes upstream again and succeeds.
         let retried = try await chat.complete(CacheFixtures.request(2))
         #expect(retried.record.cacheHit == false)
         #expect(await upstream.callCount == 2)
-        #expect(try await cache.keys().count == 1)
+        #expect(try await subject.store.keys().count == 1)
+        await subject.remove()
     }
 
-    @Test func readOnlyNeverStoresAndRefreshNeverLooksUp() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
+    @Test(arguments: StoreKind.allCases)
+    func readOnlyNeverStoresAndRefreshNeverLooksUp(kind: StoreKind) async throws {
+        let subject = try await kind.make()
+        let store = subject.store
         let upstream = CountingUpstream()
-        let readOnly = Self.chat(upstream, cache, mode: .readOnly)
+        let readOnly = Self.chat(upstream, store, mode: .readOnly)
         _ = try await readOnly.complete(CacheFixtures.request(1))
         _ = try await readOnly.complete(CacheFixtures.request(1))
         #expect(await upstream.callCount == 2)
-        #expect(try await cache.keys().isEmpty)
+        #expect(try await store.keys().isEmpty)
 
-        let readWrite = Self.chat(upstream, cache)
+        let readWrite = Self.chat(upstream, store)
         _ = try await readWrite.complete(CacheFixtures.request(1))
         #expect(try await readOnly.complete(CacheFixtures.request(1)).record.cacheHit)
         #expect(await upstream.callCount == 3)
 
-        let refresh = Self.chat(upstream, cache, mode: .refresh)
+        let refresh = Self.chat(upstream, store, mode: .refresh)
         let refreshed = try await refresh.complete(CacheFixtures.request(1))
         #expect(refreshed.record.cacheHit == false)
         #expect(await upstream.callCount == 4)
-        #expect(try await cache.keys().count == 1)
+        #expect(try await store.keys().count == 1)
+        await subject.remove()
     }
 
-    @Test func aCancelledLoneCallerCancelsTheUpstreamCall() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
-        let upstream = CountingUpstream(delay: .seconds(30))
-        let chat = Self.chat(upstream, cache)
+    @Test(arguments: StoreKind.allCases)
+    func aCancelledLoneCallerCancelsTheUpstreamCall(kind: StoreKind) async throws {
+        let (subject, upstream) = try await kind.makeWithHeldUpstream()
+        let chat = Self.chat(upstream, subject.store)
         let caller = Task { try await chat.complete(CacheFixtures.request(3)) }
-        while await upstream.callCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("the upstream call") { await upstream.callCount == 1 }
         caller.cancel()
         await #expect(throws: CancellationError.self) { _ = try await caller.value }
-        #expect(await upstream.state.cancellations == 1)
-        #expect(try await cache.keys().isEmpty)
-        #expect(await cache.flights.count == 0)
+        try await waitUntil("the upstream call to be cancelled") { await upstream.state.cancellations == 1 }
+        #expect(try await subject.store.keys().isEmpty)
+        #expect(await subject.flightsInProgress() == 0)
+        await subject.remove()
     }
 
-    @Test func aCancelledCallerDoesNotCancelOthersWaiting() async throws {
-        let file = try CacheFixtures.temporaryDatabase()
-        defer { CacheFixtures.remove(file) }
-        let cache = try JudgmentCache.open(path: file)
-        let upstream = CountingUpstream(delay: .milliseconds(500))
-        let chat = Self.chat(upstream, cache)
-        let first = Task { try await chat.complete(CacheFixtures.request(4)) }
-        while await upstream.callCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
-        let second = Task { try await chat.complete(CacheFixtures.request(4)) }
+    @Test(arguments: StoreKind.allCases)
+    func aCancelledCallerDoesNotCancelOthersWaiting(kind: StoreKind) async throws {
+        let (subject, upstream) = try await kind.makeWithHeldUpstream()
+        let chat = Self.chat(upstream, subject.store)
         let key = try chat.cacheKey(for: CacheFixtures.request(4))
-        while await cache.flights.waiters(for: key) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        let first = Task { try await chat.complete(CacheFixtures.request(4)) }
+        try await waitUntil("the upstream call") { await upstream.callCount == 1 }
+        let second = Task { try await chat.complete(CacheFixtures.request(4)) }
+        try await waitUntil("two callers on one call") { await subject.waiters(for: key) == 2 }
         first.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await first.value }
+        await upstream.release()
         let result = try await second.value
         #expect(await upstream.callCount == 1)
         #expect(await upstream.state.cancellations == 0)
         #expect(result.record.cacheHit)
-        #expect(try await cache.keys().count == 1)
+        #expect(try await subject.store.keys().count == 1)
+        await subject.remove()
     }
 
     @Test func aRerunPaysOnlyForWhatIsMissing() async throws {
         let file = try CacheFixtures.temporaryDatabase()
         defer { CacheFixtures.remove(file) }
         do {
-            let cache = try JudgmentCache.open(path: file)
-            let chat = Self.chat(CountingUpstream(), cache)
+            let store = try await SQLiteJudgmentStore.open(path: file)
+            let chat = Self.chat(CountingUpstream(), store)
             for i in 0..<30 { _ = try await chat.complete(CacheFixtures.request(i)) }
+            await store.close()
         }
-        let cache = try JudgmentCache.open(path: file)
+        let store = try await SQLiteJudgmentStore.open(path: file)
         let upstream = CountingUpstream()
-        let chat = Self.chat(upstream, cache)
+        let chat = Self.chat(upstream, store)
         let records = try await withThrowingTaskGroup(of: CallRecord.self) { group in
             for i in 0..<50 { group.addTask { try await chat.complete(CacheFixtures.request(i)).record } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -210,12 +212,12 @@ import Testing
         let file = try CacheFixtures.temporaryDatabase()
         defer { CacheFixtures.remove(file) }
         let url = try #require(URL(string: "https://user:sk-SECRET-123@api.example.com/v1/chat/completions?api-key=sk-SECRET-123"))
-        let upstream = CountingUpstream(endpointIdentity: CacheKey.endpointIdentity(of: url))
+        let upstream = CountingUpstream(endpointIdentity: EndpointIdentity.of(url))
         do {
-            let cache = try JudgmentCache.open(path: file)
-            let chat = Self.chat(upstream, cache)
+            let store = try await SQLiteJudgmentStore.open(path: file)
+            let chat = Self.chat(upstream, store)
             for i in 0..<5 { _ = try await chat.complete(CacheFixtures.request(i)) }
-            _ = try await cache.clear(olderThan: Date.distantPast)  // checkpoints nothing away; keeps rows
+            _ = try await store.clear(olderThan: Date.distantPast)  // checkpoints nothing away; keeps rows
         }
         var bytes = Data()
         for suffix in ["", "-wal", "-shm"] {

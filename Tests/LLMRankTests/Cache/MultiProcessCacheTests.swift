@@ -28,8 +28,8 @@ import Darwin
         let env = ProcessInfo.processInfo.environment
         let mode = try #require(env[Self.modeVariable])
         let file = URL(fileURLWithPath: try #require(env[Self.fileVariable]))
-        let cache = try JudgmentCache.open(path: file)
-        let chat = CachedChat(upstream: CountingUpstream(), cache: cache, methodVersion: Self.methodVersion)
+        let store = try await SQLiteJudgmentStore.open(path: file)
+        let chat = CachedChat(upstream: CountingUpstream(), store: store, methodVersion: Self.methodVersion)
         if mode == "loop" {
             let deadline = ContinuousClock.now + .seconds(120)
             var i = 0
@@ -110,7 +110,10 @@ import Darwin
             }
             try await Task.sleep(for: .milliseconds(20))
             if FileManager.default.fileExists(atPath: file.path) {
-                seen = (try? await JudgmentCache.open(path: file).keys().count) ?? 0
+                if let reader = try? await SQLiteJudgmentStore.open(path: file) {
+                    seen = (try? await reader.keys().count) ?? 0
+                    await reader.close()
+                }
             }
         }
         kill(child.process.processIdentifier, SIGKILL)
@@ -119,15 +122,15 @@ import Darwin
         #expect(child.process.terminationStatus == SIGKILL)
 
         // The file opens, is intact, and holds at least every reply seen before the kill.
-        let cache = try JudgmentCache.open(path: file)
-        try await cache.verify()
-        let stored = try await cache.keys().count
+        let store = try await SQLiteJudgmentStore.open(path: file)
+        try await store.verify()
+        let stored = try await store.keys().count
         #expect(stored >= seen)
 
         // Stores were sequential and each one a transaction: the file holds exactly requests
         // 0..<stored, so a rerun over 0..<stored+25 pays for 25 calls.
         let upstream = CountingUpstream()
-        let chat = CachedChat(upstream: upstream, cache: cache, methodVersion: Self.methodVersion)
+        let chat = CachedChat(upstream: upstream, store: store, methodVersion: Self.methodVersion)
         for i in 0..<(stored + 25) { _ = try await chat.complete(CacheFixtures.request(i)) }
         #expect(await upstream.callCount == 25)
         #expect(Set(await upstream.state.calls.map(\.messages))
@@ -141,8 +144,8 @@ import Darwin
         // Three children start together on a file that does not exist yet, and this process
         // writes too: creation, WAL setup and writes all race.
         let children = try (1...3).map { try Self.spawn(mode: "burst:\($0)", file: file) }
-        let parent = try JudgmentCache.open(path: file)
-        try await Self.burst(CachedChat(upstream: CountingUpstream(), cache: parent, methodVersion: Self.methodVersion), own: 4)
+        let parent = try await SQLiteJudgmentStore.open(path: file)
+        try await Self.burst(CachedChat(upstream: CountingUpstream(), store: parent, methodVersion: Self.methodVersion), own: 4)
         for child in children {
             try await Self.waitForExit(child, timeout: .seconds(120))
             #expect(child.process.terminationReason == .exit)

@@ -1,48 +1,14 @@
 import Foundation
 
-/// What an endpoint offers, as `llmrank doctor` finds it. The judge uses the same facts to choose
-/// JSON-schema mode over JSON-object mode over plain text, and logprobs over generated tokens.
-public struct EndpointCapabilities: Sendable, Hashable, Codable {
-    public var jsonObject: Bool
-    public var jsonSchema: Bool
-    public var logprobs: Bool
-    /// Alternatives returned per token when logprobs are asked for with `top_logprobs: 5`.
-    public var topLogprobs: Int
-
-    public init(jsonObject: Bool = false, jsonSchema: Bool = false, logprobs: Bool = false, topLogprobs: Int = 0) {
-        self.jsonObject = jsonObject
-        self.jsonSchema = jsonSchema
-        self.logprobs = logprobs
-        self.topLogprobs = topLogprobs
-    }
-
-    /// What an OpenAI-compatible endpoint is assumed to offer when nobody probed it.
-    public static let assumed = EndpointCapabilities(jsonObject: true, jsonSchema: true, logprobs: true, topLogprobs: 5)
-}
-
-/// The outcome of probing an endpoint: one line per check, the capabilities, and latency.
-public struct ProbeReport: Sendable {
-    public struct Check: Sendable, Hashable {
-        public var name: String
-        public var ok: Bool
-        public var detail: String
-    }
-
-    public var baseURL: String
-    public var model: String
-    public var checks: [Check] = []
-    public var capabilities = EndpointCapabilities()
-    /// Median latency of the plain chat calls.
-    public var medianLatency: Duration?
-    /// Set when the endpoint is unreachable or refuses the key or the model: the run cannot go on.
-    public var fatal: LLMRankError?
-
-    public var ok: Bool { fatal == nil }
-}
-
 /// Probes an endpoint the way a user needs before a long run. Each probe is a real request with
 /// small `max_tokens`; a probe that the endpoint rejects with 400 counts as "not supported".
+///
+/// It sits above the client and the parsers (it reads replies with `JSONExtractor`), beside the
+/// judge, which adapts at run time to the same facts.
 public enum EndpointProbe {
+    /// Probes `client`'s endpoint with `model`: `latencySamples` plain chat calls, then JSON
+    /// object mode, JSON schema mode and logprobs. Never throws: failures are checks, and an
+    /// unreachable endpoint or a refused key is `fatal`.
     public static func run(client: ChatClient, model: String, latencySamples: Int = 3) async -> ProbeReport {
         var report = ProbeReport(baseURL: client.configuration.baseURL, model: model)
         let keyNote = client.configuration.apiKey == nil ? "no key sent" : "key from \(client.configuration.apiKeyVariable)"

@@ -22,15 +22,19 @@ import LLMRankTestSupport
         }
     }
 
-    static func client(_ server: StubLLMServer, key: String? = nil) -> ChatClient {
-        var config = ChatClientConfiguration(baseURL: server.baseURL, apiKey: key)
+    /// Probes `baseURL` with a scoped client, one attempt a request.
+    static func probe(_ baseURL: String, key: String? = nil, latencySamples: Int = 3) async throws -> ProbeReport {
+        var config = ChatClientConfiguration(baseURL: baseURL, apiKey: key)
         config.maxAttempts = 1
-        return ChatClient(configuration: config, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await ChatClient.withClient(configuration: config,
+                                               logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })) {
+            await EndpointProbe.run(client: $0, model: "m", latencySamples: latencySamples)
+        }
     }
 
     @Test func probeFindsWhatTheEndpointOffers() async throws {
         let server = try Self.partialEndpoint()
-        let report = await EndpointProbe.run(client: Self.client(server), model: "m", latencySamples: 3)
+        let report = try await Self.probe(server.baseURL)
         #expect(report.ok)
         #expect(report.capabilities == EndpointCapabilities(jsonObject: true, jsonSchema: false, logprobs: true, topLogprobs: 3))
         #expect(report.medianLatency != nil)
@@ -41,7 +45,7 @@ import LLMRankTestSupport
 
     @Test func probeStopsAtARejectedKey() async throws {
         let server = try StubLLMServer { _ in StubLLMServer.error(401, "Incorrect API key provided") }
-        let report = await EndpointProbe.run(client: Self.client(server, key: "sk-bad-0000000000"), model: "m")
+        let report = try await Self.probe(server.baseURL, key: "sk-bad-0000000000")
         #expect(!report.ok)
         #expect(report.fatal?.status == 401)
         #expect(report.checks.last?.name == "key accepted")
@@ -52,10 +56,7 @@ import LLMRankTestSupport
         let server = try StubLLMServer { _ in .close }
         let base = server.baseURL
         server.stop()
-        var config = ChatClientConfiguration(baseURL: base)
-        config.maxAttempts = 1
-        let client = ChatClient(configuration: config, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let report = await EndpointProbe.run(client: client, model: "m")
+        let report = try await Self.probe(base)
         #expect(report.fatal?.kind == .transport)
         #expect(report.checks.map(\.name) == ["reachable"])
     }
@@ -79,7 +80,20 @@ import LLMRankTestSupport
                                           environment: ["OPENAI_API_KEY": key])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("401 Unauthorized from \(server.baseURL)/chat/completions"))
-        #expect(outcome.stderr.contains("(check OPENAI_API_KEY)"))
+        #expect(outcome.stderr.contains("(key from OPENAI_API_KEY)\n"))
+        // The advice is the CLI's, on a line of its own.
+        #expect(outcome.stderr.contains("\nllmrank: check the API key: OPENAI_API_KEY, or the variable --api-key-env names\n"))
         #expect(!(outcome.stdout + outcome.stderr).contains(key))
+    }
+
+    @Test func doctorSaysWhatToCheckForAnUnknownModelOrPath() throws {
+        let server = try StubLLMServer { _ in StubLLMServer.error(404, "The model `m` does not exist") }
+        let outcome = try CLIRunner().run(["doctor", "--base-url", server.baseURL, "--model", "m", "--max-attempts", "1"])
+        #expect(outcome.status == 3)
+        #expect(outcome.stderr == """
+            llmrank: 404 Not Found from \(server.baseURL)/chat/completions: The model `m` does not exist
+            llmrank: check --base-url and --model
+
+            """)
     }
 }
