@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        // `llmrank serve`: HTTP/1.1 only, without the swift-configuration trait (one package less to build).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libcurl, through pkg-config; Debian: libcurl4-openssl-dev.
@@ -58,10 +63,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `llmrank serve`: the rerank HTTP API (Cohere, Jina, TEI, llama.cpp shapes and the native
+        // one) over `Reranker`. A library target the CLI links, so tests start it in-process.
+        .target(
+            name: "LLMRankServer",
+            dependencies: [
+                "LLMRank",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "LLMRankCLI",
             dependencies: [
                 "LLMRank",
+                "LLMRankServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,6 +129,7 @@ let package = Package(
             name: "LLMRankTests",
             dependencies: [
                 "LLMRank",
+                "LLMRankServer",
                 "LLMRankTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
