@@ -15,8 +15,8 @@ import LLMRank
 /// | fusion, weighted | the fused score (already in [0, 1]) |
 ///
 /// A document cut by the encoder gets the encoder's mapping; one no stage could score gets 0. The
-/// list is then made strictly decreasing: each value is at most the previous one minus 1e-6, and
-/// values that would reach 0 halve the previous one instead, so ties and the tail stay ordered.
+/// list is then made strictly decreasing: each value is at most the previous one minus 1e-6, and one
+/// that would reach 0 gets at most 1e-6 and half the previous one, so ties and the tail stay ordered.
 struct RelevanceScale: Sendable {
     enum Mapping: Sendable, Equatable {
         case probability
@@ -61,7 +61,7 @@ struct RelevanceScale: Sendable {
             if !value.isFinite { value = 0 }
             value = min(max(value, 0), 1)
             var r = previous.isInfinite ? value : min(value, previous - 1e-6)
-            if r <= 0 { r = previous.isInfinite ? 0.5e-6 : previous / 2 }
+            if r <= 0 { r = previous.isInfinite ? 1e-6 : min(previous / 2, 1e-6) }
             out.append(r)
             previous = r
         }
