@@ -58,14 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = logging.makeLogger()
         logger.logLevel = logging.verbose ? .debug : .info
-        var profiles: [String: RerankerConfiguration] = [:]
-        var order: [String] = []
-        for source in pipeline.profiles.isEmpty ? [nil] : pipeline.profiles.map(Optional.some) {
-            let name = source.map(Self.profileName) ?? "default"
-            guard profiles[name] == nil else { throw LLMRankError(.invalidInput, "--profile: two profiles are named '\(name)'") }
-            profiles[name] = try pipeline.configuration(endpoint: endpoint, profile: source)
-            order.append(name)
-        }
+        let (profiles, order) = try Self.servedProfiles(pipeline: pipeline, endpoint: endpoint)
         var keys: [String] = []
         if let serverKeys {
             keys = try ServerKeys.load(path: serverKeys)
@@ -83,6 +76,20 @@ struct ServeCommand: AsyncParsableCommand {
         try await RerankServer(settings: settings, logger: logger).run { port in
             printError("llmrank: serving \(names) on http://\(host):\(port)")
         }
+    }
+
+    /// The profiles the flags describe, by name, and their names in the order given (the first is
+    /// the default): each `--profile` with the flags applied, or "default" from the flags alone.
+    static func servedProfiles(pipeline: PipelineOptions, endpoint: EndpointOptions) throws -> ([String: RerankerConfiguration], [String]) {
+        var profiles: [String: RerankerConfiguration] = [:]
+        var order: [String] = []
+        for source in pipeline.profiles.isEmpty ? [nil] : pipeline.profiles.map(Optional.some) {
+            let name = source.map(Self.profileName) ?? "default"
+            guard profiles[name] == nil else { throw LLMRankError(.invalidInput, "--profile: two profiles are named '\(name)'") }
+            profiles[name] = try pipeline.configuration(endpoint: endpoint, profile: source)
+            order.append(name)
+        }
+        return (profiles, order)
     }
 
     /// A served profile's name: a shipped profile's own, or a file's name without its extension.
