@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LLMRank
 import Logging
+import NIOCore
 
 /// Every request to the server goes through here: route and method, the key, admission, the body
 /// limit, the shape's parser, the profile's `Reranker`, and the reply in the request's shape. Any
@@ -10,7 +11,7 @@ import Logging
 /// field, never a 5xx); every reply carries `X-Request-Id`, is counted in the metrics and logged
 /// (sizes and timings only: no key, and no document text unless `logText`).
 struct RerankResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ServerContext
 
     let settings: ServerSettings
     let profiles: ServedProfiles
@@ -18,14 +19,14 @@ struct RerankResponder: HTTPResponder {
     let metrics: ServerMetrics
     let logger: Logger
 
-    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+    func respond(to request: Request, context: ServerContext) async throws -> Response {
         let start = ContinuousClock.now
         let requestID = Self.requestID(request.headers[Self.requestIDHeader])
         let route = Route(path: request.uri.path)
         var log = Logger.Metadata()
         var response: Response
         do {
-            response = try await handle(request, route: route, requestID: requestID, log: &log)
+            response = try await handle(request, route: route, requestID: requestID, channel: context.channel, log: &log)
         } catch let error as APIError {
             response = Self.error(error)
             log["error"] = "\(error.type)"
@@ -47,7 +48,9 @@ struct RerankResponder: HTTPResponder {
         return response
     }
 
-    private func handle(_ request: Request, route: Route?, requestID: String, log: inout Logger.Metadata) async throws -> Response {
+    private func handle(_ request: Request, route: Route?, requestID: String, channel: any Channel,
+                        log: inout Logger.Metadata) async throws -> Response
+    {
         guard let route else { throw APIError(404, "not_found", "no route \(request.uri.path.prefix(100)) (see GET /openapi.yaml)") }
         guard request.method.rawValue == route.method else {
             throw APIError(405, "method_not_allowed", "\(route.rawValue) answers \(route.method) only", headers: ["Allow": route.method])
@@ -75,11 +78,13 @@ struct RerankResponder: HTTPResponder {
                 admission.leave()
                 metrics.finished()
             }
-            return try await rerank(request, route: route, requestID: requestID, log: &log)
+            return try await rerank(request, route: route, requestID: requestID, channel: channel, log: &log)
         }
     }
 
-    private func rerank(_ request: Request, route: Route, requestID: String, log: inout Logger.Metadata) async throws -> Response {
+    private func rerank(_ request: Request, route: Route, requestID: String, channel: any Channel,
+                        log: inout Logger.Metadata) async throws -> Response
+    {
         let body = try await Self.readBody(request, limit: settings.maxBodyBytes)
         let json = try JSONBody.parse(body)
         let max = settings.maxDocuments
@@ -99,7 +104,11 @@ struct RerankResponder: HTTPResponder {
         if settings.logText { log["query"] = "\(parsed.query.text)" }
         let result: RerankResult
         do {
-            result = try await entry.reranker.rerank(query: parsed.query, documents: parsed.documents)
+            // A client that hangs up cancels its rerank, and with it the LLM calls still outstanding.
+            let reranker = entry.reranker
+            guard let finished = try await Disconnect.race(channel, { try await reranker.rerank(query: parsed.query, documents: parsed.documents) })
+            else { throw APIError(499, "client_closed", "the client closed the connection; the rerank was cancelled") }
+            result = finished
         } catch let error as LLMRankError {
             throw APIError.from(error)
         } catch is CancellationError {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import LLMRank
 import Logging
 import ServiceLifecycle
@@ -47,6 +48,7 @@ public final class RerankServer: Sendable {
         let host = settings.host
         let app = Application(
             responder: responder,
+            server: .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: [DisconnectDetector()])),
             configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "llmrank"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
