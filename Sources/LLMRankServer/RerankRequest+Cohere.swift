@@ -39,13 +39,7 @@ extension RerankRequest {
     /// `{"docid", "score", "text" | "doc"}` (`doc` a string or an object with `text`, `contents`,
     /// `content` or `segment`). Answered in the Cohere v1 shape.
     static func rankLLM(_ fields: JSONFields, maxDocuments: Int) throws(APIError) -> RerankRequest {
-        var query: Query
-        if case .object(let q)? = fields.object["query"] {
-            let qf = JSONFields(q, path: "query")
-            query = Query(id: try qf.string("qid") ?? "q", text: try queryText(qf, key: "text"))
-        } else {
-            query = Query(text: try queryText(fields))
-        }
+        let query = try query(fields, idKey: "qid")
         let list = try fields.required("candidates", fields.array)
         try checkCount(list.count, field: "candidates", max: maxDocuments)
         var documents: [Document] = []

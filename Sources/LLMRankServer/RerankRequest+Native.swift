@@ -13,13 +13,7 @@ extension RerankRequest {
             profile = model
             profileField = "model"
         }
-        var query: Query
-        if case .object(let q)? = fields.object["query"] {
-            let qf = JSONFields(q, path: "query")
-            query = Query(id: try qf.string("id") ?? "q", text: try queryText(qf, key: "text"))
-        } else {
-            query = Query(text: try queryText(fields))
-        }
+        let query = try query(fields, idKey: "id")
         let list = try fields.required("documents", fields.array)
         try checkCount(list.count, field: "documents", max: maxDocuments)
         var documents: [Document] = []

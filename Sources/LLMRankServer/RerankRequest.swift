@@ -46,6 +46,14 @@ struct RerankRequest: Sendable {
         return text
     }
 
+    /// `query`: a non-empty string, or an object with `text` and an id under `idKey` (rank_llm's
+    /// `qid`, the native route's `id`).
+    static func query(_ fields: JSONFields, idKey: String) throws(APIError) -> Query {
+        guard case .object(let object)? = fields.object["query"] else { return Query(text: try queryText(fields)) }
+        let nested = JSONFields(object, path: "query")
+        return Query(id: try nested.string(idKey) ?? "q", text: try queryText(nested, key: "text"))
+    }
+
     /// Document `i` of a list that allows a string or an object with a text field (`text`, or one of
     /// `alternatives`); `rankFields` (Cohere v1) joins those fields instead.
     static func documentText(_ value: JSONValue, field: String, alternatives: [String] = [],
