@@ -17,21 +17,23 @@ enum OpenAPIDocument {
           /v1/rerank:
             post:
               summary: Cohere v1, Jina, llama.cpp and vLLM (also rank_llm's body with `candidates`)
-              requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/RerankRequest'}}}}
+              requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/V1Request'}}}}
               responses:
                 '200': {description: 'Results, best first', content: {application/json: {schema: {$ref: '#/components/schemas/RerankResponse'}}}}
                 default: {$ref: '#/components/responses/Error'}
           /v1/reranking:
             post:
               summary: llama.cpp's alias of /v1/rerank (a body with `texts` is answered in TEI's shape)
-              requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/RerankRequest'}}}}
+              requestBody: {required: true, content: {application/json: {schema: {anyOf: [{$ref: '#/components/schemas/TEIRequest'}, {$ref: '#/components/schemas/V1Request'}]}}}}
               responses:
-                '200': {description: 'Results, best first', content: {application/json: {schema: {$ref: '#/components/schemas/RerankResponse'}}}}
+                '200':
+                  description: 'Results, best first'
+                  content: {application/json: {schema: {oneOf: [{$ref: '#/components/schemas/TEIResponse'}, {$ref: '#/components/schemas/RerankResponse'}]}}}
                 default: {$ref: '#/components/responses/Error'}
           /v2/rerank:
             post:
               summary: Cohere v2
-              requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/RerankRequest'}}}}
+              requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/CohereRequest'}}}}
               responses:
                 '200': {description: 'Results, best first', content: {application/json: {schema: {$ref: '#/components/schemas/RerankResponse'}}}}
                 default: {$ref: '#/components/responses/Error'}
@@ -40,7 +42,7 @@ enum OpenAPIDocument {
               summary: Hugging Face TEI when the body has `texts` (a bare array back); else as /v1/rerank
               requestBody:
                 required: true
-                content: {application/json: {schema: {oneOf: [{$ref: '#/components/schemas/TEIRequest'}, {$ref: '#/components/schemas/RerankRequest'}]}}}
+                content: {application/json: {schema: {anyOf: [{$ref: '#/components/schemas/TEIRequest'}, {$ref: '#/components/schemas/V1Request'}]}}}
               responses:
                 '200':
                   description: 'Results, best first'
@@ -99,23 +101,67 @@ enum OpenAPIDocument {
                 error: {type: string}
                 error_type: {type: string}
                 field: {type: string}
+            Text:
+              type: string
+              pattern: '\S'
+              description: Not empty, not only whitespace
             Document:
               oneOf:
                 - {type: string}
                 - {type: object, required: [text], properties: {text: {type: string}}}
-            RerankRequest:
+            Count:
+              type: [integer, 'null']
+              minimum: 1
+              maximum: 1000000
+            CohereRequest:
               type: object
-              required: [query]
+              required: [query, documents]
               properties:
-                model: {type: string, description: A served profile}
-                query: {oneOf: [{type: string, minLength: 1}, {type: object, required: [text], properties: {text: {type: string}, qid: {type: string}}}]}
-                documents: {type: array, items: {$ref: '#/components/schemas/Document'}}
-                candidates: {type: array, description: rank_llm's candidates, items: {oneOf: [{type: string}, {type: object}]}}
-                top_n: {type: integer, minimum: 1}
-                return_documents: {type: boolean, default: false}
-                rank_fields: {type: array, items: {type: string}}
-                max_tokens_per_doc: {type: integer, minimum: 1, description: 'Cohere v2; documents are cut to this many words'}
-                max_chunks_per_doc: {type: integer, minimum: 1}
+                model: {type: [string, 'null'], description: 'A served profile (absent, empty or "default": the default one)'}
+                query: {$ref: '#/components/schemas/Text'}
+                documents: {type: array, items: {$ref: '#/components/schemas/Document'}, description: 'At most --max-documents (1000 by default)'}
+                top_n: {$ref: '#/components/schemas/Count'}
+                max_tokens_per_doc: {$ref: '#/components/schemas/Count', description: 'Documents are cut to this many words'}
+                max_chunks_per_doc: {$ref: '#/components/schemas/Count'}
+            CohereV1Request:
+              allOf:
+                - {$ref: '#/components/schemas/CohereRequest'}
+                - type: object
+                  properties:
+                    return_documents: {type: [boolean, 'null'], default: false}
+                    rank_fields: {type: [array, 'null'], items: {type: string}, description: 'Object documents: those of these fields they have, joined as name: value lines (a value that is not a string as its JSON), instead of text; a document with none of them uses text'}
+            RankLLMRequest:
+              type: object
+              required: [query, candidates]
+              not: {required: [documents]}
+              properties:
+                model: {type: [string, 'null']}
+                query:
+                  oneOf:
+                    - {$ref: '#/components/schemas/Text'}
+                    - {type: object, required: [text], properties: {text: {$ref: '#/components/schemas/Text'}, qid: {type: [string, 'null']}}}
+                candidates:
+                  type: array
+                  items:
+                    oneOf:
+                      - {type: string}
+                      - {type: object, required: [text], properties: {text: {type: string}}}
+                      - type: object
+                        required: [doc]
+                        not: {required: [text]}
+                        properties:
+                          doc:
+                            oneOf:
+                              - {type: string}
+                              - type: object
+                                anyOf: [{required: [text], properties: {text: {type: string}}}, {required: [contents], properties: {contents: {type: string}}}, {required: [content], properties: {content: {type: string}}}, {required: [segment], properties: {segment: {type: string}}}]
+                                properties: {text: {type: [string, 'null']}, contents: {type: [string, 'null']}, content: {type: [string, 'null']}, segment: {type: [string, 'null']}}
+                top_n: {$ref: '#/components/schemas/Count'}
+                return_documents: {type: [boolean, 'null']}
+            V1Request:
+              anyOf:
+                - {$ref: '#/components/schemas/CohereV1Request'}
+                - {$ref: '#/components/schemas/RankLLMRequest'}
             RerankResponse:
               type: object
               required: [id, model, results]
@@ -141,13 +187,15 @@ enum OpenAPIDocument {
             TEIRequest:
               type: object
               required: [query, texts]
+              not: {required: [documents]}
               properties:
-                query: {type: string, minLength: 1}
+                model: {type: [string, 'null']}
+                query: {$ref: '#/components/schemas/Text'}
                 texts: {type: array, items: {type: string}}
-                raw_scores: {type: boolean, default: false}
-                return_text: {type: boolean, default: false}
-                truncate: {type: boolean}
-                truncation_direction: {type: string, enum: [left, right, Left, Right]}
+                raw_scores: {type: [boolean, 'null'], default: false}
+                return_text: {type: [boolean, 'null'], default: false}
+                truncate: {type: [boolean, 'null']}
+                truncation_direction: {type: [string, 'null'], pattern: '^([Ll][Ee][Ff][Tt]|[Rr][Ii][Gg][Hh][Tt])$'}
             TEIResponse:
               type: array
               items:
@@ -161,17 +209,21 @@ enum OpenAPIDocument {
               type: object
               required: [query, documents]
               properties:
-                profile: {type: string}
-                model: {type: string}
-                query: {oneOf: [{type: string, minLength: 1}, {type: object, required: [text], properties: {id: {type: string}, text: {type: string}}}]}
+                profile: {type: [string, 'null']}
+                model: {type: [string, 'null'], description: Read when profile is absent}
+                query:
+                  oneOf:
+                    - {$ref: '#/components/schemas/Text'}
+                    - {type: object, required: [text], properties: {id: {type: [string, 'null']}, text: {$ref: '#/components/schemas/Text'}}}
                 documents:
                   type: array
+                  description: 'A document without an id has its index as id; ids may repeat (index tells them apart)'
                   items:
                     oneOf:
                       - {type: string}
-                      - {type: object, required: [text], properties: {id: {type: [string, integer]}, text: {type: string}}, additionalProperties: true}
-                top_n: {type: integer, minimum: 1}
-                with_text: {type: boolean, default: false}
+                      - {type: object, required: [text], properties: {id: {type: [string, integer, 'null'], minimum: -999999999999999, maximum: 999999999999999}, text: {type: string}}}
+                top_n: {$ref: '#/components/schemas/Count'}
+                with_text: {type: [boolean, 'null'], default: false}
             NativeResponse:
               type: object
               required: [id, profile, candidates, usage, trace]

@@ -24,14 +24,14 @@ struct RerankReply {
         return request.topN.map { Array(all.prefix($0)) } ?? all
     }
 
-    /// The request's position of a candidate (ids are positions, except on the native route).
-    private func index(_ c: Candidate) -> Int {
-        if request.shape == .native { return indexByID[c.id] ?? -1 }
-        return Int(c.id) ?? -1
-    }
+    /// The request's position of a candidate: its id.
+    private func index(_ c: Candidate) -> Int { Int(c.id) ?? -1 }
 
-    private var indexByID: [String: Int] {
-        Dictionary(request.documents.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    /// The caller's id of a candidate (the native route's), else its position.
+    private func callerID(_ c: Candidate) -> String {
+        let i = index(c)
+        guard let ids = request.callerIDs, ids.indices.contains(i) else { return c.id }
+        return ids[i]
     }
 
     private var usage: JSONValue {
@@ -77,7 +77,7 @@ struct RerankReply {
     private var native: JSONValue {
         let candidates: [JSONValue] = returned.map { c, r in
             var object: [String: JSONValue] = [
-                "id": .string(c.id), "index": .number(Double(index(c))), "rank": .number(Double(c.rank)),
+                "id": .string(callerID(c)), "index": .number(Double(index(c))), "rank": .number(Double(c.rank)),
                 "score": c.score.map(JSONValue.number) ?? .null, "relevance_score": .number(r),
                 "stage_scores": .object(Dictionary(c.stageScores.map { ($0.stage, $0.score.map(JSONValue.number) ?? .null) },
                                                    uniquingKeysWith: { _, last in last })),

@@ -3,13 +3,14 @@ import LLMRank
 extension RerankRequest {
     /// `POST /llmrank/v1/rerank`: `profile` (or `model`), `query` (a string or `{"id", "text"}`),
     /// `documents` (strings, or objects with `text`, an optional `id` and any other fields, which are
-    /// kept as metadata and returned), `top_n`, `with_text`. Ids must be unique; a document without
-    /// one gets its index.
+    /// kept as metadata and returned), `top_n`, `with_text`. A document without an id gets its
+    /// index; ids may repeat (`index` tells them apart).
     static func native(_ body: JSONValue, maxDocuments: Int) throws(APIError) -> RerankRequest {
         let fields = try JSONFields(body: body)
         var profileField = "profile"
         var profile = try fields.string("profile")
-        if profile == nil, let model = try fields.string("model") {
+        let model = try fields.string("model")
+        if profile == nil, let model {
             profile = model
             profileField = "model"
         }
@@ -17,7 +18,7 @@ extension RerankRequest {
         let list = try fields.required("documents", fields.array)
         try checkCount(list.count, field: "documents", max: maxDocuments)
         var documents: [Document] = []
-        var seen: [String: Int] = [:]
+        var ids: [String] = []
         for (i, value) in list.enumerated() {
             let field = "documents[\(i)]"
             let text = try documentText(value, field: field)
@@ -34,13 +35,13 @@ extension RerankRequest {
                 object["text"] = nil
                 metadata = object
             }
-            if let first = seen[id] {
-                throw APIError.invalid("\(field).id", "'\(id.prefix(40))' repeats documents[\(first)]'s id")
-            }
-            seen[id] = i
-            documents.append(Document(id: id, text: text, metadata: metadata))
+            // The pipeline sees positions as ids (so repeated ids stay apart); the reply gives the
+            // caller's ids back.
+            ids.append(id)
+            documents.append(Document(id: String(i), text: text, metadata: metadata))
         }
         return RerankRequest(shape: .native, profile: profile, profileField: profileField, query: query, documents: documents,
-                             topN: try fields.int("top_n", in: 1...1_000_000), returnDocuments: try fields.bool("with_text") ?? false)
+                             topN: try fields.int("top_n", in: 1...1_000_000), returnDocuments: try fields.bool("with_text") ?? false,
+                             callerIDs: ids)
     }
 }

@@ -28,6 +28,9 @@ struct RerankRequest: Sendable {
     var returnDocuments = false
     /// TEI `raw_scores`: the pipeline's own score instead of the [0, 1] relevance.
     var rawScores = false
+    /// The native route's document ids, by position (the documents themselves carry their
+    /// positions as ids, in every shape); nil: the positions are the ids.
+    var callerIDs: [String]? = nil
 
     /// The limits every shape shares: at least one document is not required (an empty list gives an
     /// empty result), but more than the server's maximum is a 413.
@@ -63,20 +66,26 @@ struct RerankRequest: Sendable {
         case .string(let s):
             return s
         case .object(let object):
+            // Every text field present must be a string; the first one present is the text.
+            var found: String?
+            for key in ["text"] + alternatives {
+                guard let v = object[key], v != .null else { continue }
+                guard case .string(let s) = v else { throw APIError.invalid("\(field).\(key)", "expected a string, got \(JSONFields.kind(v))") }
+                found = found ?? s
+            }
             if let rankFields {
+                // Cohere's rank_fields: the fields a document has, as name: value lines (a value that is
+                // not a string as its JSON text).
                 var lines: [String] = []
                 for key in rankFields {
-                    guard let v = object[key] else { throw APIError.invalid("\(field).\(key)", "missing (named by rank_fields)") }
-                    guard case .string(let s) = v else { throw APIError.invalid("\(field).\(key)", "expected a string, got \(JSONFields.kind(v))") }
-                    lines.append("\(key): \(s)")
+                    guard let v = object[key], v != .null else { continue }
+                    // Strings as they are, other values as their JSON text.
+                    let text = if case .string(let s) = v { s } else { String(decoding: JSONBody.encode(v), as: UTF8.self) }
+                    lines.append("\(key): \(text)")
                 }
-                return lines.joined(separator: "\n")
+                if !lines.isEmpty { return lines.joined(separator: "\n") }
             }
-            for key in ["text"] + alternatives {
-                guard let v = object[key] else { continue }
-                guard case .string(let s) = v else { throw APIError.invalid("\(field).\(key)", "expected a string, got \(JSONFields.kind(v))") }
-                return s
-            }
+            if let found { return found }
             let names = (["text"] + alternatives).map { "\"\($0)\"" }.joined(separator: " or ")
             throw APIError.invalid(field, "expected a string or an object with \(names)")
         default:

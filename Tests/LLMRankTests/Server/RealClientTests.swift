@@ -40,6 +40,21 @@ import Testing
     }
 }
 
+/// schemathesis fuzzes the running server from its own `openapi.yaml`: no 5xx, every response
+/// matches the spec, valid requests are accepted and invalid ones refused (a fixed seed, so a
+/// failure reproduces).
+@Suite(.needsEncoderModel, .needsClientVenv) struct SchemathesisTests {
+    @Test func theServerKeepsItsSpec() async throws {
+        let output = try await ServerHarness.with(try ServerShapeTests.settings()) { server in
+            try await OnThread.run {
+                try ClientVenv.run(["-m", "schemathesis.cli", "--no-color", "run", "http://127.0.0.1:\(server.port)/openapi.yaml", "--checks", "all",
+                                    "--max-examples", "40", "--seed", "20261203", "--workers", "1"])
+            }
+        }
+        #expect(output.contains(" passed"), "\(output.suffix(3000))")
+    }
+}
+
 /// The venv of `scripts/setup-client-tests`, beside the models.
 enum ClientVenv {
     static var python: URL {

@@ -113,6 +113,18 @@ import Testing
         }
     }
 
+    /// Repeated ids on the native route stay apart: `index` tells which document each is.
+    @Test func repeatedIdsStayApart() async throws {
+        let stub = try ServerErrorTests.gradingStub()
+        try await ServerHarness.with(ServerErrorTests.settings(stub)) { server in
+            let (status, body) = try await server.post("/llmrank/v1/rerank", ["query": "q", "documents": [["id": "a", "text": "plain"], ["id": "a", "text": "a zebra"], "x"]])
+            #expect(status == 200)
+            let candidates = try #require(body["candidates"]?.arrayValue)
+            #expect(candidates.map { $0["id"] } == ["a", "a", "2"])
+            #expect(candidates.map { $0["index"] } == [1, 0, 2])
+        }
+    }
+
     /// An endpoint that is down is a 502, not the client's fault and not a flagged 200.
     @Test func aDeadEndpointIsABadGateway() async throws {
         let stub = try StubLLMServer { _ in StubLLMServer.error(500, "down") }
