@@ -67,6 +67,11 @@ import Testing
             #expect(id.status == 422 && id.body["field"] == "documents[1].id")
             let profile = try await server.post("/llmrank/v1/rerank", ["profile": "nope", "query": "q", "documents": ["a"]])
             #expect(profile.status == 404 && profile.body["message"]?.stringValue?.contains("served: judge") == true)
+            // A sane X-Request-Id is echoed; anything else is replaced by a new one.
+            let echoed = try await server.request("POST", "/v1/rerank", body: Data("{".utf8), headers: ["X-Request-Id": "trace-42.a"])
+            #expect(echoed.headers["x-request-id"] == "trace-42.a")
+            let replaced = try await server.request("POST", "/v1/rerank", body: Data("{".utf8), headers: ["X-Request-Id": "bad id!"])
+            #expect(replaced.headers["x-request-id"].map { $0.count == 36 && $0 != "bad id!" } == true)
             // Unknown route and wrong method.
             #expect(try await server.request("GET", "/v1/nothing").status == 404)
             let wrong = try await server.request("GET", "/v1/rerank")
