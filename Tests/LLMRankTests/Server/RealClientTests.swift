@@ -71,6 +71,8 @@ enum ClientVenv {
         let process = Process()
         process.executableURL = python
         process.arguments = arguments
+        // Out of the repository: schemathesis keeps a cache folder where it runs.
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
