@@ -58,6 +58,7 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        try pipeline.requireOneProfile()
         if let depth, depth < 1 { throw ValidationError("--depth must be at least 1") }
         if let maxQueries, maxQueries < 1 { throw ValidationError("--max-queries must be at least 1") }
         if queryConcurrency < 1 { throw ValidationError("--query-concurrency must be at least 1") }

@@ -28,8 +28,11 @@ struct MethodName: RawRepresentable, ExpressibleByArgument, CaseIterable, Hashab
 /// profile's fields; without one they build the configuration from scratch. Every default lives in
 /// the library's `RerankerConfiguration`, so an unset flag here is nil.
 struct PipelineOptions: ParsableArguments {
-    @Option(help: "A shipped profile (see `llmrank profiles list`) or a profile YAML file; the flags below override its fields.")
-    var profile: String?
+    @Option(name: .customLong("profile"), help: "A shipped profile (see `llmrank profiles list`) or a profile YAML file; the flags below override its fields. `serve` takes several.")
+    var profiles: [String] = []
+
+    /// The one profile of `rerank` and `eval` (they refuse several).
+    var profile: String? { profiles.last }
 
     @Option(help: "Judge method: \(JudgeMethod.allCases.map(\.rawValue).joined(separator: ", ")), or encoder (the local model alone). Default: pointwise.")
     var method: MethodName?
@@ -111,14 +114,15 @@ struct PipelineOptions: ParsableArguments {
         }
     }
 
-    /// The profile named by `--profile`, or the flags' own starting point: the library's defaults.
-    func baseConfiguration() throws -> RerankerConfiguration {
-        try profile.map { try ProfileLibrary.resolve($0) } ?? RerankerConfiguration()
+    /// `rerank` and `eval` run one profile: several `--profile`s are refused there.
+    func requireOneProfile() throws {
+        if profiles.count > 1 { throw ValidationError("--profile is given once (only `llmrank serve` serves several)") }
     }
 
-    /// The configuration: the profile (or the defaults) with every given flag applied.
-    func configuration(endpoint: EndpointOptions, depth: Int? = nil, topN: Int? = nil) throws -> RerankerConfiguration {
-        var config = try baseConfiguration()
+    /// The configuration: the profile (`--profile`, or `profile` when given, else the library's
+    /// defaults) with every given flag applied.
+    func configuration(endpoint: EndpointOptions, profile: String? = nil, depth: Int? = nil, topN: Int? = nil) throws -> RerankerConfiguration {
+        var config = try (profile ?? self.profile).map { try ProfileLibrary.resolve($0) } ?? RerankerConfiguration()
         if method == .encoder {
             config.judge = nil
             config.fusion = nil

@@ -35,6 +35,7 @@ struct RerankCommand: AsyncParsableCommand {
     @OptionGroup var pipeline: PipelineOptions
 
     func validate() throws {
+        try pipeline.requireOneProfile()
         if let topN, topN < 1 { throw ValidationError("--top-n must be at least 1") }
     }
 
