@@ -2,8 +2,10 @@
 public struct Query: Sendable, Hashable, Codable {
     /// The query id of a test collection, or "q" when there is none.
     public var id: String
+    /// The query's text.
     public var text: String
 
+    /// A query; the id defaults to "q".
     public init(id: String = "q", text: String) {
         self.id = id
         self.text = text
@@ -12,11 +14,14 @@ public struct Query: Sendable, Hashable, Codable {
 
 /// A document as the caller gives it.
 public struct Document: Sendable, Hashable, Codable {
+    /// The caller's id, returned as given.
     public var id: String
+    /// The text the stages judge.
     public var text: String
     /// Every other field the input carried, kept and returned as is.
     public var metadata: [String: JSONValue]
 
+    /// A document with its id, text and other fields.
     public init(id: String, text: String, metadata: [String: JSONValue] = [:]) {
         self.id = id
         self.text = text
@@ -27,9 +32,12 @@ public struct Document: Sendable, Hashable, Codable {
 /// The score one stage gave a candidate. `score` is nil where the stage could not judge it
 /// (a fallback, a budget that ran out, a cut); the candidate's flags then say why.
 public struct StageScore: Sendable, Hashable, Codable {
+    /// The stage's name.
     public var stage: String
+    /// The stage's score; nil when it could not judge the candidate.
     public var score: Double?
 
+    /// A stage's score.
     public init(stage: String, score: Double?) {
         self.stage = stage
         self.score = score
@@ -39,14 +47,18 @@ public struct StageScore: Sendable, Hashable, Codable {
 /// A document on its way through the pipeline: the document, its current score and rank, the
 /// score every stage gave it, and the flags stages raised.
 public struct Candidate: Sendable, Hashable, Codable {
+    /// The document as given.
     public var document: Document
     /// The current score: the last stage's, or the fused one. Nil when no stage has scored it.
     public var score: Double?
     /// 1-based rank in the current list.
     public var rank: Int
+    /// The score each stage gave, in the order the stages ran.
     public var stageScores: [StageScore]
+    /// What stages had to do with this candidate (clamped, fallback, cut, ...).
     public var flags: [Flag]
 
+    /// A candidate at `rank` with its scores and flags.
     public init(document: Document, score: Double? = nil, rank: Int, stageScores: [StageScore] = [],
                 flags: [Flag] = [])
     {
@@ -57,8 +69,11 @@ public struct Candidate: Sendable, Hashable, Codable {
         self.flags = flags
     }
 
+    /// The document's id.
     public var id: String { document.id }
+    /// The document's text.
     public var text: String { document.text }
+    /// The document's other fields.
     public var metadata: [String: JSONValue] { document.metadata }
 
     /// The score the named stage gave, if it gave one.
@@ -82,8 +97,11 @@ public struct RankedList: Sendable, Hashable, Codable {
         renumber()
     }
 
+    /// How many candidates.
     public var count: Int { candidates.count }
+    /// True when there are none.
     public var isEmpty: Bool { candidates.isEmpty }
+    /// The ids, best first.
     public var ids: [String] { candidates.map(\.id) }
 
     /// The first `n` candidates (all when n >= count).

@@ -2,19 +2,26 @@
 /// permutation, a fallback, a truncated passage. Flags travel with the candidate into the output;
 /// nothing is repaired or defaulted silently.
 public struct Flag: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The kind of a flag: an open set of names, with the ones llmrank raises as constants.
     public struct Code: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible,
         ExpressibleByStringLiteral
     {
+        /// The name as printed and stored (`clamped`, `fallback`).
         public var rawValue: String
+        /// A code with this name.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// A code from a string literal.
         public init(stringLiteral value: String) { self.rawValue = value }
+        /// Reads the code from its name.
         public init(from decoder: any Decoder) throws {
             rawValue = try decoder.singleValueContainer().decode(String.self)
         }
+        /// Writes the code as its name.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.singleValueContainer()
             try c.encode(rawValue)
         }
+        /// The name.
         public var description: String { rawValue }
 
         /// A score outside the scale was clamped into it.
@@ -41,18 +48,21 @@ public struct Flag: Sendable, Hashable, Codable, CustomStringConvertible {
         public static let chunked: Code = "chunked"
     }
 
+    /// What kind of thing happened.
     public var code: Code
     /// Which stage raised the flag ("encoder", "pointwise", ...), where known.
     public var stage: String?
     /// What happened, in a few words ("12 > 10", "missing [4], [7]").
     public var detail: String
 
+    /// A flag of `code`, raised by `stage`, with a short `detail`.
     public init(_ code: Code, stage: String? = nil, _ detail: String = "") {
         self.code = code
         self.stage = stage
         self.detail = detail
     }
 
+    /// `stage:code (detail)`, as the CLI prints it.
     public var description: String {
         var s = code.rawValue
         if let stage { s = "\(stage):\(s)" }

@@ -2,16 +2,21 @@ import Foundation
 
 /// Token counts of one call, as the endpoint reported them (zero where it reported none).
 public struct Usage: Sendable, Hashable, Codable {
+    /// Tokens of the prompt.
     public var promptTokens: Int
+    /// Tokens of the completion.
     public var completionTokens: Int
 
+    /// Token counts (zero by default).
     public init(promptTokens: Int = 0, completionTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
     }
 
+    /// Prompt plus completion tokens.
     public var totalTokens: Int { promptTokens + completionTokens }
 
+    /// The counts of two calls added up.
     public static func + (a: Usage, b: Usage) -> Usage {
         Usage(promptTokens: a.promptTokens + b.promptTokens,
               completionTokens: a.completionTokens + b.completionTokens)
@@ -27,15 +32,18 @@ public struct CallRecord: Sendable, Hashable, Codable {
     public var attempts: Int
     /// Wall time of the call, retries and waits included.
     public var latency: Duration
+    /// Tokens the call reported (a cache hit carries the original call's).
     public var usage: Usage
     /// HTTP status of the last attempt (nil for a cache hit or a transport failure).
     public var status: Int?
+    /// True when the reply came from the judgment store, not the endpoint.
     public var cacheHit: Bool
     /// Repair requests sent after an unusable reply.
     public var repairs: Int
     /// True when no usable judgment came of the call and a fallback was taken.
     public var fallback: Bool
 
+    /// A record; every field defaults to "nothing happened".
     public init(promptHash: String = "", attempts: Int = 0, latency: Duration = .zero, usage: Usage = Usage(),
                 status: Int? = nil, cacheHit: Bool = false, repairs: Int = 0, fallback: Bool = false)
     {
@@ -55,10 +63,14 @@ public struct CallRecord: Sendable, Hashable, Codable {
 
 /// One stage's part of a query's trace.
 public struct StageTrace: Sendable, Hashable, Codable {
+    /// The stage's name.
     public var stage: String
+    /// Wall time the stage took for this query.
     public var duration: Duration
+    /// The LLM calls the stage made, in order.
     public var calls: [CallRecord]
 
+    /// A stage's trace.
     public init(stage: String, duration: Duration = .zero, calls: [CallRecord] = []) {
         self.stage = stage
         self.duration = duration
@@ -68,17 +80,23 @@ public struct StageTrace: Sendable, Hashable, Codable {
 
 /// Everything that happened while ranking one query.
 public struct Trace: Sendable, Hashable, Codable {
+    /// The query's id.
     public var queryID: String
+    /// Each stage that ran, in order.
     public var stages: [StageTrace]
 
+    /// A trace of `queryID` with the given stages.
     public init(queryID: String, stages: [StageTrace] = []) {
         self.queryID = queryID
         self.stages = stages
     }
 
+    /// Every call of every stage, in order.
     public var calls: [CallRecord] { stages.flatMap(\.calls) }
     /// Calls that went to the endpoint (cache hits excluded).
     public var paidCalls: Int { calls.filter { !$0.cacheHit }.count }
+    /// Calls answered by the judgment store.
     public var cacheHits: Int { calls.filter(\.cacheHit).count }
+    /// Tokens of the calls that went to the endpoint (cache hits cost nothing).
     public var usage: Usage { calls.filter { !$0.cacheHit }.map(\.usage).reduce(Usage(), +) }
 }
