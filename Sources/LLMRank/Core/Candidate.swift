@@ -84,6 +84,7 @@ public struct Candidate: Sendable, Hashable, Codable {
 
 /// An ordered list of candidates, best first. Ranks are 1-based and always match positions.
 public struct RankedList: Sendable, Hashable, Codable {
+    /// The candidates, best first.
     public private(set) var candidates: [Candidate]
 
     /// A list in the given order (the first-stage retrieval order), with ranks 1...n and no scores.
