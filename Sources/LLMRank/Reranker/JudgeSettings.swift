@@ -5,13 +5,14 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     /// A shipped prompt name or a prompt file (a relative path in a profile is relative to the
     /// profile's folder); nil: the method's default prompt.
     public var prompt: String?
-    /// Sampling temperature (0...2).
+    /// `temperature` in a profile, 0...2 (`JudgeOptions.temperature`).
     public var temperature: Double
-    /// Seed sent with each request, where the endpoint honours it.
+    /// `seed` in a profile; nil sends none (`JudgeOptions.seed`).
     public var seed: Int?
-    /// Completion tokens per call; nil: the method's default.
+    /// `max_tokens` in a profile; nil: the method's default (`JudgeOptions.maxTokens`).
     public var maxTokens: Int?
-    /// Pointwise: the probability-weighted score over the scale's tokens, where logprobs come back.
+    /// `expected_score` in a profile: pointwise scores as the mean over the scale's token
+    /// probabilities (`JudgeOptions.expectedScore`).
     public var expectedScore: Bool
     /// Listwise: passages per window (2...100).
     public var window: Int
