@@ -1,7 +1,7 @@
 /// Finds JSON in a model's reply and reads it leniently, the way models actually write it.
 ///
-/// Accepted anywhere in the reply: a bare object or array, one inside a fenced code block
-/// (```` ```json … ``` ````), one with text before and after it. Each `{` or `[` is tried as the start
+/// Accepted anywhere in the reply: a bare object or array, one inside a fenced code block (three
+/// backticks, `json` or not), one with text before and after it. Each `{` or `[` is tried as the start
 /// of a value; a value that parses is taken whole and the scan goes on after it, so nested values
 /// are not reported twice. Leniencies, beyond strict JSON:
 /// - strings in single quotes (`{'score': 4}`) and raw line breaks inside strings;
@@ -50,7 +50,7 @@ public enum JSONExtractor {
     }
 
     /// The reply's JSON value when the reply is nothing else: one value, with only whitespace around
-    /// it, optionally in one code fence (```` ```json … ``` ````). Nil for JSON inside prose.
+    /// it, optionally in one code fence (three backticks, `json` or not). Nil for JSON inside prose.
     public static func onlyValue(in reply: String) -> JSONValue? {
         var text = reply.trimmingSpaces
         if text.hasPrefix("```") {

@@ -42,6 +42,8 @@ public struct ParsedPermutation: Sendable, Hashable, Codable {
 public enum PermutationParser {
     /// Reads the ranking of a window of `count` passages, shown to the model as [1]..[count].
     /// - Parameters:
+    ///   - reply: the model's reply, as it came.
+    ///   - count: passages in the window.
     ///   - pattern: the prompt's `text_pattern`, when it is not the default `\[(\d+)\]` (which the
     ///     built-in reader covers and extends): each match's capture is one id, and the matches take
     ///     the place of the bracketed ids in the rules above (runs, repairs, fallbacks).
