@@ -47,7 +47,7 @@ import LLMRankTestSupport
         let server = try StubLLMServer { _ in StubLLMServer.error(401, "Incorrect API key provided") }
         let report = try await Self.probe(server.baseURL, key: "sk-bad-0000000000")
         #expect(!report.ok)
-        #expect(report.fatal?.status == 401)
+        #expect(report.fatal?.status == 401, "\(report.checks.map { "\($0.name): \($0.detail)" })")
         #expect(report.checks.last?.name == "key accepted")
         #expect(server.requestCount == 1)
     }
