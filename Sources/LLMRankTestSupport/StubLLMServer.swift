@@ -117,18 +117,23 @@ public final class StubLLMServer: Sendable {
             defer { s.stopped = true }
             return !s.stopped
         }
-        if first {
-            shutdown(listenFD, Int32(SHUT_RDWR))
-            close(listenFD)
-        }
+        // Only shut the socket down: that wakes the accept loop, which closes the descriptor when it
+        // has left `accept`. Closing it here could let a new socket (another stub's) take the same
+        // descriptor number while the loop is about to call `accept` on it again.
+        if first { shutdown(listenFD, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer { close(listenFD) }
         while true {
             let client = accept(listenFD, nil, nil)
             if client < 0 {
                 if state.withLock({ $0.stopped }) { return }
                 if errno == EINTR { continue }
+                return
+            }
+            if state.withLock({ $0.stopped }) {
+                close(client)
                 return
             }
             state.withLock { $0.connections += 1 }
