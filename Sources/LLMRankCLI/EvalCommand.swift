@@ -121,6 +121,7 @@ struct EvalCommand: AsyncParsableCommand {
                 "reranked": reranked.meanJSON,
                 "usage": ["calls": .number(Double(summary.calls)), "cache_hits": .number(Double(summary.cacheHits)),
                           "prompt_tokens": .number(Double(summary.usage.promptTokens)),
+                          "cached_prompt_tokens": .number(Double(summary.usage.cachedPromptTokens)),
                           "completion_tokens": .number(Double(summary.usage.completionTokens)),
                           "retries": .number(Double(summary.retries)), "repairs": .number(Double(summary.repairs))],
                 "per_query": ["calls": .number(Double(summary.calls + summary.cacheHits) / n),

@@ -140,7 +140,9 @@ struct StoredReply: Sendable, Hashable {
     private func implausibleColumns(_ decodedResponse: ChatResponse) -> String? {
         if promptTokens < 0 || completionTokens < 0 { return "negative token counts" }
         let usage = decodedResponse.usage ?? Usage()
-        if usage != Usage(promptTokens: promptTokens, completionTokens: completionTokens) {
+        if usage.promptTokens != promptTokens || usage.completionTokens != completionTokens
+            || usage.cachedPromptTokens < 0 || usage.cachedPromptTokens > usage.promptTokens
+        {
             return "token counts that disagree with the reply's usage"
         }
         if !latencyMilliseconds.isFinite || latencyMilliseconds < 0 || latencyMilliseconds > 1e12 {

@@ -240,11 +240,20 @@ public final class ChatClient: ChatCompleting {
             var logprobs: Logprobs?
         }
         struct UsageBody: Decodable {
+            struct Details: Decodable {
+                var cached_tokens: Int?
+            }
             var prompt_tokens: Int?
             var completion_tokens: Int?
+            var prompt_tokens_details: Details?
+        }
+        /// llama-server's per-request figures; `cache_n` is the prompt tokens it reused.
+        struct Timings: Decodable {
+            var cache_n: Int?
         }
         var choices: [Choice]?
         var usage: UsageBody?
+        var timings: Timings?
         var model: String?
     }
 
@@ -267,7 +276,9 @@ public final class ChatClient: ChatCompleting {
             }
         }
         let usage = decoded.usage.map {
-            Usage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0)
+            let cached = $0.prompt_tokens_details?.cached_tokens ?? decoded.timings?.cache_n ?? 0
+            return Usage(promptTokens: $0.prompt_tokens ?? 0, completionTokens: $0.completion_tokens ?? 0,
+                         cachedPromptTokens: min(max(0, cached), $0.prompt_tokens ?? 0))
         }
         return ChatResponse(content: content, finishReason: choice.finish_reason, logprobs: logprobs,
                             usage: usage, model: decoded.model)

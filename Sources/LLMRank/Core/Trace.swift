@@ -6,11 +6,16 @@ public struct Usage: Sendable, Hashable, Codable {
     public var promptTokens: Int
     /// Tokens of the completion.
     public var completionTokens: Int
+    /// Prompt tokens the endpoint served from its prompt cache (part of `promptTokens`): OpenAI's
+    /// `usage.prompt_tokens_details.cached_tokens` (billed at a discount), llama-server's
+    /// `timings.cache_n` (not evaluated again). 0 where the endpoint reports none.
+    public var cachedPromptTokens: Int
 
     /// Token counts (zero by default).
-    public init(promptTokens: Int = 0, completionTokens: Int = 0) {
+    public init(promptTokens: Int = 0, completionTokens: Int = 0, cachedPromptTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
     }
 
     /// Prompt plus completion tokens.
@@ -19,7 +24,27 @@ public struct Usage: Sendable, Hashable, Codable {
     /// The counts of two calls added up.
     public static func + (a: Usage, b: Usage) -> Usage {
         Usage(promptTokens: a.promptTokens + b.promptTokens,
-              completionTokens: a.completionTokens + b.completionTokens)
+              completionTokens: a.completionTokens + b.completionTokens,
+              cachedPromptTokens: a.cachedPromptTokens + b.cachedPromptTokens)
+    }
+
+    private enum CodingKeys: String, CodingKey { case promptTokens, completionTokens, cachedPromptTokens }
+
+    /// Reads the counts; `cachedPromptTokens` is absent from replies stored before it was kept (0).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(promptTokens: try c.decode(Int.self, forKey: .promptTokens),
+                  completionTokens: try c.decode(Int.self, forKey: .completionTokens),
+                  cachedPromptTokens: try c.decodeIfPresent(Int.self, forKey: .cachedPromptTokens) ?? 0)
+    }
+
+    /// Writes the counts; `cachedPromptTokens` only when there are some, so replies without any
+    /// are stored exactly as before.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(promptTokens, forKey: .promptTokens)
+        try c.encode(completionTokens, forKey: .completionTokens)
+        if cachedPromptTokens != 0 { try c.encode(cachedPromptTokens, forKey: .cachedPromptTokens) }
     }
 }
 

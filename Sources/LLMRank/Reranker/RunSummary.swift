@@ -48,7 +48,9 @@ public struct RunSummary: Sendable, Hashable {
 
     /// One line: calls, cache hits, tokens, retries, repairs, fallbacks, time, flags.
     public var line: String {
-        "llmrank: \(calls) calls, \(cacheHits) cache hits, \(usage.promptTokens) prompt + \(usage.completionTokens) completion tokens, "
+        "llmrank: \(calls) calls, \(cacheHits) cache hits, \(usage.promptTokens) prompt"
+            + (usage.cachedPromptTokens > 0 ? " (\(usage.cachedPromptTokens) from the endpoint's prompt cache)" : "")
+            + " + \(usage.completionTokens) completion tokens, "
             + "\(retries) retries, \(repairs) repairs, \(fallbacks) fallbacks, \(Self.twoDecimals(seconds)) s; flags: \(flagCounts)"
     }
 
