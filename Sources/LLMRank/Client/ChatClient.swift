@@ -161,17 +161,18 @@ public final class ChatClient: ChatCompleting {
 
     private func httpError(_ reply: HTTPReply, url: String) -> LLMRankError {
         var message = "\(reply.status) \(Self.reason(reply.status)) from \(url)"
-        if let detail = Self.errorDetail(reply.body) { message += ": \(detail)" }
+        let detail = Self.errorDetail(reply.body).map(redact)
+        if let detail { message += ": \(detail)" }
         if reply.status == 401 || reply.status == 403 {
             message += configuration.apiKey == nil ? " (no key sent)" : " (key from \(configuration.apiKeyVariable))"
         }
-        return LLMRankError(.http, redact(message), status: reply.status)
+        return LLMRankError(.http, redact(message), status: reply.status, reason: detail)
     }
 
     private func transportError(_ failure: TransportFailure, url: String, attempts: Int) -> LLMRankError {
         let kind: LLMRankError.Kind = failure.timedOut ? .timeout : .transport
         let tries = attempts == 1 ? "" : " after \(attempts) attempts"
-        return LLMRankError(kind, redact("\(failure.message) for \(url)\(tries)"))
+        return LLMRankError(kind, redact("\(failure.message) for \(url)\(tries)"), reason: redact(failure.message))
     }
 
     /// The `error.message` of an OpenAI-style error body, else the start of the body.

@@ -54,12 +54,18 @@ public struct LLMRankError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// HTTP status, where the error came from an HTTP reply.
     public var status: Int?
+    /// What the other side said, in its words and without the URL: an endpoint's error message
+    /// ("maximum context length is 2048 tokens"), a transport failure ("Connection refused").
+    /// Short (at most 160 characters), never an API key; nil where there is nothing to add.
+    public var reason: String?
 
-    /// An error of `kind` described by `message`, with the HTTP status where there is one.
-    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+    /// An error of `kind` described by `message`, with the HTTP status and the other side's
+    /// reason where there are.
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, reason: String? = nil) {
         self.kind = kind
         self.message = message
         self.status = status
+        self.reason = reason.map { $0.count > 160 ? String($0.prefix(159)) + "…" : $0 }
     }
 
     /// The message.
@@ -68,5 +74,11 @@ public struct LLMRankError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A short form safe for metrics and summaries: the kind and status, never the message.
     public var shortDescription: String {
         status.map { "\(kind.rawValue) \($0)" } ?? kind.rawValue
+    }
+
+    /// The short form followed by the other side's reason, where there is one
+    /// (`http 400: maximum context length is 2048 tokens`): what a flag on a document says.
+    public var shortDescriptionWithReason: String {
+        reason.map { "\(shortDescription): \($0)" } ?? shortDescription
     }
 }

@@ -41,7 +41,7 @@ struct JudgeSession: Sendable {
             record.status = error.status
             record.fallback = true
             log.calls.append(record)
-            log.flags.append(Flag(.endpointFailed, stage: stage, error.shortDescription))
+            log.flags.append(Flag(.endpointFailed, stage: stage, error.shortDescriptionWithReason))
             return nil
         } catch {
             await budget?.release()

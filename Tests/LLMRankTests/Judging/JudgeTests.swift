@@ -158,6 +158,27 @@ import LLMRankTestSupport
         let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: Self.documents([3, 1, 4])))
         #expect(outcome.list.ids == ["d2", "d1", "d0"])
         #expect(outcome.list.candidates[2].flags.map(\.code) == [Flag.Code.endpointFailed])
+        #expect(outcome.list.candidates[2].flags.first?.detail == "http 503: overloaded")
+    }
+
+    /// A request the endpoint refuses for its content (a 400) is a flag that says why, in the
+    /// endpoint's words, never with the key the endpoint may echo.
+    @Test func aRefusedRequestFlagsTheEndpointsReason() async throws {
+        let key = "sk-test-0123456789abcdef"
+        let server = try StubLLMServer { req in
+            let g = Self.grades(in: req.lastUserMessage ?? "").first ?? 0
+            return g == 3 ? StubLLMServer.error(400, "maximum context length is 2048 tokens (key \(key))")
+                : StubLLMServer.reply("Score: \(g)")
+        }
+        var config = ChatClientConfiguration(baseURL: server.baseURL, apiKey: key)
+        config.maxAttempts = 1
+        try await ChatClient.withClient(configuration: config, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })) { client in
+            let judge = Judge(prompt: try PromptLibrary.named("pointwise-1to5"), chat: client, options: JudgeOptions(model: "m"))
+            let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: Self.documents([3, 1])))
+            let flag = try #require(outcome.list.candidates.last?.flags.first)
+            #expect(flag.code == .endpointFailed)
+            #expect(flag.detail == "http 400: maximum context length is 2048 tokens (key [redacted])")
+        }
     }
 
     @Test func aRejectedKeyEndsTheRun() async throws {
