@@ -43,6 +43,11 @@ public actor Budget {
         return nil
     }
 
+    /// Time left before the deadline (zero once it has passed); nil without a deadline.
+    func remaining() -> Duration? {
+        limits.deadline.map { max(.zero, $0 - (clock.now - start)) }
+    }
+
     /// Takes one call from the budget; nil on success, else the reason it is spent.
     func reserve() -> String? {
         if let reason = exhausted() { return reason }

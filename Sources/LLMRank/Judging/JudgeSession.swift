@@ -31,7 +31,16 @@ struct JudgeSession: Sendable {
             return nil
         }
         do {
-            let result = try await adaptiveCall(strategy, messages, size: size)
+            // A call still running at the deadline is cancelled (its transfer and any retries it
+            // is waiting for), so the query returns at its deadline, not when the endpoint answers.
+            guard let result = try await Self.within(await budget?.remaining(), {
+                try await adaptiveCall(strategy, messages, size: size)
+            }) else {
+                log.calls.append(CallRecord(attempts: 1))
+                log.flags.append(Flag(.budgetExhausted, stage: stage,
+                                      "deadline \(budget?.limits.deadline ?? .zero) (call cancelled)"))
+                return nil
+            }
             await budget?.settle(result.record)
             log.calls.append(result.record)
             return result
@@ -46,6 +55,26 @@ struct JudgeSession: Sendable {
         } catch {
             await budget?.release()
             throw error
+        }
+    }
+
+    /// The value of `body`, or nil when `limit` passes first (`body` is then cancelled and
+    /// awaited). Without a limit, just `body`.
+    static func within<T: Sendable>(_ limit: Duration?, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        guard let limit else { return try await body() }
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+        } catch is CancellationError {
+            // The caller was cancelled while the timer ran: the same error the client gives.
+            throw LLMRankError(.cancelled, "the query was cancelled")
         }
     }
 

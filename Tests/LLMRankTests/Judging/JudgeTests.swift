@@ -199,6 +199,24 @@ import LLMRankTestSupport
         #expect(outcome.list.candidates.suffix(3).allSatisfy { $0.flags.map(\.code) == [Flag.Code.budgetExhausted] })
     }
 
+    /// The deadline cancels a call in flight: against an endpoint that never answers in time, the
+    /// query comes back at its deadline (the suite's time limit would fail the test otherwise),
+    /// the stub sees the call abandoned, and every document is flagged, none lost.
+    @Test(.timeLimit(.minutes(1))) func theDeadlineCancelsACallInFlight() async throws {
+        let server = try StubLLMServer { _ in StubLLMServer.reply("Score: 3", delay: .seconds(600)) }
+        defer { server.stop() }
+        let judge = try Self.judge(server, prompt: "pointwise-1to5") { $0.concurrency = 1 }
+        let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: Self.documents([1, 2, 3])),
+                                             budget: Budget(BudgetLimits(deadline: .milliseconds(500))))
+        #expect(outcome.list.ids == ["d0", "d1", "d2"])
+        #expect(outcome.list.candidates.allSatisfy { $0.flags.map(\.code) == [Flag.Code.budgetExhausted] })
+        #expect(outcome.list.candidates[0].flags.first?.detail.hasSuffix("(call cancelled)") == true)
+        #expect(server.requestCount == 1)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.abandoned < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(server.abandoned == 1)
+    }
+
     // MARK: Listwise
 
     @Test(arguments: [(1, 20, 10), (7, 20, 10), (20, 20, 10), (25, 20, 10), (100, 20, 10), (33, 8, 3), (10, 4, 4)])
