@@ -109,12 +109,15 @@ public final class ChatClient: ChatCompleting {
                                                    connectTimeout: configuration.connectTimeout)
                 logger.debug("llm call", metadata: ["url": "\(url)", "status": "\(reply.status)", "attempt": "\(attempt)"])
                 if (200..<300).contains(reply.status) { return (reply, attempt, clock.now - start) }
-                let error = httpError(reply, url: url)
+                var error = httpError(reply, url: url)
+                error.attempts = attempt
                 guard Self.isRetryable(status: reply.status), attempt < configuration.maxAttempts else { throw error }
                 if let asked = Self.retryAfter(reply.headers) {
                     guard asked <= configuration.maxRetryAfter else {
-                        throw LLMRankError(.http, "\(error.message) (the server asks to wait \(Int(asked.seconds)) s, "
-                            + "over the \(Int(configuration.maxRetryAfter.seconds)) s limit)", status: reply.status)
+                        var refused = LLMRankError(.http, "\(error.message) (the server asks to wait \(Int(asked.seconds)) s, "
+                            + "over the \(Int(configuration.maxRetryAfter.seconds)) s limit)", status: reply.status, reason: error.reason)
+                        refused.attempts = attempt
+                        throw refused
                     }
                     wait = asked
                 } else {
@@ -123,7 +126,8 @@ public final class ChatClient: ChatCompleting {
                 logger.notice("retrying", metadata: ["url": "\(url)", "status": "\(reply.status)",
                                                      "attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)"])
             } catch let failure as TransportFailure {
-                let error = transportError(failure, url: url, attempts: attempt)
+                var error = transportError(failure, url: url, attempts: attempt)
+                error.attempts = attempt
                 guard attempt < configuration.maxAttempts else { throw error }
                 wait = backoff(attempt: attempt)
                 logger.notice("retrying", metadata: ["url": "\(url)", "error": "\(failure.message)",

@@ -58,6 +58,9 @@ public struct LLMRankError: Error, Sendable, Hashable, CustomStringConvertible {
     /// ("maximum context length is 2048 tokens"), a transport failure ("Connection refused").
     /// Short (at most 160 characters), never an API key; nil where there is nothing to add.
     public var reason: String?
+    /// Attempts the client made before giving up (the first one and its retries), where it made
+    /// any: the run summary counts the retries of failed calls too.
+    public var attempts: Int?
 
     /// An error of `kind` described by `message`, with the HTTP status and the other side's
     /// reason where there are.

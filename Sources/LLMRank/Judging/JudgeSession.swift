@@ -46,7 +46,7 @@ struct JudgeSession: Sendable {
             return result
         } catch let error as LLMRankError where Self.isDocumentLevel(error) {
             await budget?.release()
-            var record = CallRecord()
+            var record = CallRecord(attempts: error.attempts ?? 1)
             record.status = error.status
             record.fallback = true
             log.calls.append(record)

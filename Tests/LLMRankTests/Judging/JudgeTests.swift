@@ -159,6 +159,11 @@ import LLMRankTestSupport
         #expect(outcome.list.ids == ["d2", "d1", "d0"])
         #expect(outcome.list.candidates[2].flags.map(\.code) == [Flag.Code.endpointFailed])
         #expect(outcome.list.candidates[2].flags.first?.detail == "http 503: overloaded")
+        // The failed call's retry is counted (2 attempts: the client's limit here), so the run
+        // summary tells how many requests were really sent.
+        #expect(outcome.trace.calls.filter(\.fallback).map(\.attempts) == [2])
+        #expect(outcome.trace.calls.map(\.retries).reduce(0, +) == 1)
+        #expect(server.requestCount == 4)
     }
 
     /// A request the endpoint refuses for its content (a 400) is a flag that says why, in the

@@ -66,16 +66,15 @@ import Testing
 
     /// A request that outlives --request-timeout returns what the pipeline has: documents not yet
     /// judged keep their order, flagged, with a 200.
-    @Test func theRequestTimeoutReturnsWhatThePipelineHas() async throws {
+    @Test(.timeLimit(.minutes(1))) func theRequestTimeoutReturnsWhatThePipelineHas() async throws {
         let stub = try ServerErrorTests.gradingStub(delay: .milliseconds(400))
         var settings = ServerErrorTests.settings(stub)
         settings.profiles["judge"]?.endpoint.concurrency = 1
         settings.requestTimeout = .milliseconds(600)
         try await ServerHarness.with(settings) { server in
-            let start = ContinuousClock.now
             let (status, body) = try await server.post("/llmrank/v1/rerank", ["query": "q", "documents": ["a", "b", "c", "d", "a zebra"]])
             #expect(status == 200)
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(stub.requestCount < 5)   // cut short: not every document was sent
             let candidates = try #require(body["candidates"]?.arrayValue)
             #expect(candidates.count == 5)
             let flagged = candidates.filter { $0["flags"]?.arrayValue?.contains { $0["code"] == "budget-exhausted" } == true }
