@@ -273,7 +273,12 @@ public final class ChatClient: ChatCompleting {
         guard let choice = decoded.choices?.first else {
             throw LLMRankError(.badReply, "no choices in the reply from \(completionsURL)")
         }
-        let content = choice.message?.content ?? choice.text ?? choice.message?.refusal ?? ""
+        var content = choice.message?.content ?? choice.text ?? choice.message?.refusal ?? ""
+        // An endpoint that echoes the key (a proxy's error text, a model told to repeat its input)
+        // must not carry it into traces, the judgment store or the output.
+        if let key = configuration.apiKey, !key.isEmpty, content.contains(key) {
+            content = content.replacingOccurrences(of: key, with: "[redacted]")
+        }
         let logprobs = choice.logprobs?.content.map { entries in
             entries.map { e in
                 TokenLogprob(token: e.token, logprob: e.logprob,
