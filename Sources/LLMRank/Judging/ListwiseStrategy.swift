@@ -6,7 +6,9 @@ extension JudgeMethod {
 /// Listwise: RankGPT-style permutation prompts over windows that slide from the back of the list
 /// to the front and cover every position (`windows(count:window:step:)`), each passage cut to
 /// `maxWords` words (flagged `truncated`). A window whose replies give no permutation keeps its
-/// order, flagged. The stage score of the document at position i of n is n - i.
+/// order, flagged. A window of one passage (a list of one, or the last window of a pass whose step
+/// equals the window) is already in order: it makes no call and raises no flag. The stage score
+/// of the document at position i of n is n - i.
 struct ListwiseStrategy: RankingStrategy {
     static let defaultPrompt = "listwise"
 
@@ -34,6 +36,8 @@ struct ListwiseStrategy: RankingStrategy {
         let loop = RepairLoop(strategy: self, session: session)
         for range in Self.windows(count: order.count, window: options.window, step: options.step) {
             let slice = Array(order[range])
+            // One passage has one order: nothing to ask, nothing to cut, nothing to flag.
+            guard slice.count > 1 else { continue }
             var passages: [String] = []
             for candidate in slice {
                 let (text, cut) = Self.truncate(candidate.text, maxWords: options.maxWords)

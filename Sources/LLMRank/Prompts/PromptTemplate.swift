@@ -8,6 +8,9 @@ import Mustache
 ///
 /// Rendering inserts query and document text as data: values are never parsed as templates, and
 /// nothing is HTML-escaped (`a & b`, `<b>` and `{{query}}` inside a document arrive verbatim).
+/// The template owns the prompt's structure: a line-leading label (`[10]`, `[A]`), entry or role
+/// (`Passage B:`), a think tag or a special-token opener in inserted text is neutralised
+/// (`InsertedText`), so text cannot start a passage, a role or a think block.
 public struct PromptTemplate: Sendable {
     /// The prompt's name (the file's `name`).
     public let name: String
@@ -87,7 +90,7 @@ public struct PromptTemplate: Sendable {
     /// prompt that judges windows of passages (listwise).
     public func render(query: String, document: String) throws(LLMRankError) -> [ChatMessage] {
         try require(.document)
-        return messages(context: ["query": query, "document": document])
+        return messages(context: ["query": InsertedText.neutralized(query), "document": InsertedText.neutralized(document)])
     }
 
     /// The messages for a window of passages (listwise), numbered [1]...[n] in the given order.
@@ -100,7 +103,7 @@ public struct PromptTemplate: Sendable {
     /// The repair message sent as a user turn after an unusable reply (with the reply as the
     /// assistant turn before it). `passageCount` fills `{{num}}` for listwise prompts.
     public func renderRepair(query: String, passageCount: Int = 0) -> ChatMessage {
-        .user(compiledRepair.render(["query": query, "num": passageCount] as [String: any Sendable]))
+        .user(compiledRepair.render(["query": InsertedText.neutralized(query), "num": passageCount] as [String: any Sendable]))
     }
 
     private func require(_ wanted: PromptInput) throws(LLMRankError) {
@@ -117,8 +120,10 @@ public struct PromptTemplate: Sendable {
     }
 
     private static func listContext(query: String, passages: [String]) -> [String: any Sendable] {
-        let documents: [[String: any Sendable]] = passages.enumerated().map { ["rank": $0.offset + 1, "text": $0.element] }
-        return ["query": query, "documents": documents, "num": passages.count]
+        let documents: [[String: any Sendable]] = passages.enumerated().map {
+            ["rank": $0.offset + 1, "text": InsertedText.neutralized($0.element)]
+        }
+        return ["query": InsertedText.neutralized(query), "documents": documents, "num": passages.count]
     }
 
     /// Compiles a validated template for raw-text rendering. The pragma switches swift-mustache

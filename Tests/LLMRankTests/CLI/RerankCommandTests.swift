@@ -129,6 +129,19 @@ import LLMRankTestSupport
         #expect(strict.stderr.contains("--strict: 1 document(s) needed a fallback"))
     }
 
+    @Test func listwiseWithOneDocumentNeedsNoCallEvenWhenStrict() throws {
+        // The stub's replies are no permutation: a call would end in a fallback, and --strict in 4.
+        let server = try Self.judge()
+        let dir = try Self.tempDir()
+        let docs = try Self.write("{\"id\": \"a\", \"text\": \"alone grade=2\"}\n", "one.jsonl", in: dir)
+        let out = try rerank(server, ["--docs", docs, "--method", "listwise", "--format", "jsonl", "--no-cache", "--strict"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let lines = out.stdout.split(separator: "\n").map { try! JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        #expect(lines.map { $0["id"]?.stringValue } == ["a"])
+        #expect(lines.first?["flags"] == [])
+        #expect(server.requestCount == 0)
+    }
+
     @Test func promptsRenderShowsExactlyWhatIsSent() throws {
         let out = try CLIRunner().run(["prompts", "render", "pointwise-1to5", "--query", "a & b", "--doc", "{{query}} <b>"])
         #expect(out.status == 0, "\(out.stderr)")

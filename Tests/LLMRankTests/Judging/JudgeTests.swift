@@ -293,4 +293,40 @@ import LLMRankTestSupport
         #expect(outcome.list.candidates[0].flags.map(\.code) == [Flag.Code.truncated])
         #expect(!(server.requests[0].lastUserMessage ?? "").contains(String(repeating: "word ", count: 11)))
     }
+
+    @Test(arguments: [(1, 20, 10), (3, 1, 1)])
+    func aWindowOfOneMakesNoCallAndRaisesNoFlag(count: Int, window: Int, step: Int) async throws {
+        // A list of one, or a list judged one passage a window: every order is already known.
+        let server = try Self.perfectListwiseJudge()
+        let long = String(repeating: "word ", count: 50)
+        let documents = Self.documents(Array(0..<count)).map { Document(id: $0.id, text: $0.text + " " + long) }
+        let judge = try Self.judge(server, prompt: "listwise") {
+            $0.window = window
+            $0.step = step
+            $0.maxWords = 10
+        }
+        let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: documents))
+        #expect(server.requestCount == 0)
+        #expect(outcome.trace.calls.isEmpty)
+        #expect(outcome.list.ids == documents.map(\.id))
+        #expect(outcome.list.candidates.allSatisfy { $0.flags.isEmpty })
+        #expect(outcome.list.candidates.map(\.score) == (1...count).reversed().map(Double.init))
+    }
+
+    @Test func theLastWindowOfOneInALongerListMakesNoCall() async throws {
+        // Step equal to the window: 21 passages give windows 12-21, 2-11 and 1-1; the last needs no call.
+        let server = try Self.perfectListwiseJudge()
+        #expect(Judge.windows(count: 21, window: 10, step: 10).last == 0..<1)
+        let judge = try Self.judge(server, prompt: "listwise") {
+            $0.window = 10
+            $0.step = 10
+        }
+        let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: Self.documents(Array(0..<21))))
+        #expect(server.requestCount == 2)
+        #expect(outcome.trace.calls.count == 2)
+        // Grades equal positions: each judged window is reversed, d0 alone stays where it was.
+        let expected = ["d0"] + (1...10).reversed().map { "d\($0)" } + (11...20).reversed().map { "d\($0)" }
+        #expect(outcome.list.ids == expected)
+        #expect(outcome.list.candidates.allSatisfy { $0.flags.isEmpty })
+    }
 }
