@@ -29,12 +29,17 @@ struct RelevanceScale: Sendable {
     /// How the head's scores (the last stage's) map.
     let head: Mapping
 
-    /// The mapping for a profile's effective configuration (its prompt resolved once, here).
+    /// The mapping for a profile's configuration, its judge's prompt resolved here.
     init(configuration: RerankerConfiguration) throws {
+        self.init(configuration: configuration, prompt: try configuration.judge?.resolvePrompt())
+    }
+
+    /// The mapping for a profile's configuration whose judge's prompt is already resolved (a
+    /// running reranker's: the prompt file is not read again).
+    init(configuration: RerankerConfiguration, prompt: PromptTemplate?) {
         if let fusion = configuration.fusion, configuration.encoder != nil, configuration.judge != nil {
             head = fusion.method == .rrf ? .fraction(of: 2 / (fusion.k + 1)) : .fraction(of: 1)
-        } else if let judge = configuration.judge {
-            let prompt = try judge.resolvePrompt()
+        } else if let prompt {
             switch prompt.output {
             case is YesNoContract: head = .probability
             case let p as PointwiseContract: head = .scale(lo: p.scale.min, hi: p.scale.max)

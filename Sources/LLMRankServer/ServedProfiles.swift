@@ -32,7 +32,8 @@ final class ServedProfiles: Sendable {
                 } catch let error as LLMRankError {
                     throw LLMRankError(error.kind, "profile \(name): \(error.message)", status: error.status)
                 }
-                entries[name] = Entry(reranker: reranker, scale: try RelevanceScale(configuration: reranker.configuration),
+                entries[name] = Entry(reranker: reranker, scale: RelevanceScale(configuration: reranker.configuration,
+                                                                                     prompt: reranker.judgePrompt),
                                       description: configuration.description)
                 try await reranker.prepare()
                 logger.info("profile loaded", metadata: ["profile": "\(name)", "endpoint": "\(reranker.endpointLocation ?? "none")"])

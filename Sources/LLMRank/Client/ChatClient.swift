@@ -109,14 +109,13 @@ public final class ChatClient: ChatCompleting {
                                                    connectTimeout: configuration.connectTimeout)
                 logger.debug("llm call", metadata: ["url": "\(url)", "status": "\(reply.status)", "attempt": "\(attempt)"])
                 if (200..<300).contains(reply.status) { return (reply, attempt, clock.now - start) }
-                var error = httpError(reply, url: url)
-                error.attempts = attempt
+                let error = httpError(reply, url: url, attempts: attempt)
                 guard Self.isRetryable(status: reply.status), attempt < configuration.maxAttempts else { throw error }
                 if let asked = Self.retryAfter(reply.headers) {
                     guard asked <= configuration.maxRetryAfter else {
-                        var refused = LLMRankError(.http, "\(error.message) (the server asks to wait \(Int(asked.seconds)) s, "
-                            + "over the \(Int(configuration.maxRetryAfter.seconds)) s limit)", status: reply.status, reason: error.reason)
-                        refused.attempts = attempt
+                        var refused = error
+                        refused.message += " (the server asks to wait \(Int(asked.seconds)) s, "
+                            + "over the \(Int(configuration.maxRetryAfter.seconds)) s limit)"
                         throw refused
                     }
                     wait = asked
@@ -126,8 +125,7 @@ public final class ChatClient: ChatCompleting {
                 logger.notice("retrying", metadata: ["url": "\(url)", "status": "\(reply.status)",
                                                      "attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)"])
             } catch let failure as TransportFailure {
-                var error = transportError(failure, url: url, attempts: attempt)
-                error.attempts = attempt
+                let error = transportError(failure, url: url, attempts: attempt)
                 guard attempt < configuration.maxAttempts else { throw error }
                 wait = backoff(attempt: attempt)
                 logger.notice("retrying", metadata: ["url": "\(url)", "error": "\(failure.message)",
@@ -163,20 +161,24 @@ public final class ChatClient: ChatCompleting {
 
     // MARK: - Errors
 
-    private func httpError(_ reply: HTTPReply, url: String) -> LLMRankError {
+    private func httpError(_ reply: HTTPReply, url: String, attempts: Int) -> LLMRankError {
         var message = "\(reply.status) \(Self.reason(reply.status)) from \(url)"
         let detail = Self.errorDetail(reply.body).map(redact)
         if let detail { message += ": \(detail)" }
         if reply.status == 401 || reply.status == 403 {
             message += configuration.apiKey == nil ? " (no key sent)" : " (key from \(configuration.apiKeyVariable))"
         }
-        return LLMRankError(.http, redact(message), status: reply.status, reason: detail)
+        var error = LLMRankError(.http, redact(message), status: reply.status, reason: detail)
+        error.attempts = attempts
+        return error
     }
 
     private func transportError(_ failure: TransportFailure, url: String, attempts: Int) -> LLMRankError {
         let kind: LLMRankError.Kind = failure.timedOut ? .timeout : .transport
         let tries = attempts == 1 ? "" : " after \(attempts) attempts"
-        return LLMRankError(kind, redact("\(failure.message) for \(url)\(tries)"), reason: redact(failure.message))
+        var error = LLMRankError(kind, redact("\(failure.message) for \(url)\(tries)"), reason: redact(failure.message))
+        error.attempts = attempts
+        return error
     }
 
     /// The `error.message` of an OpenAI-style error body, else the start of the body.

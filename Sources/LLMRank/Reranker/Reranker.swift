@@ -20,6 +20,10 @@ public final class Reranker: Sendable {
     public let configuration: RerankerConfiguration
     /// The stages, in order.
     public let pipeline: Pipeline
+    /// The judge's prompt as loaded when the reranker started; nil without a judge.
+    public var judgePrompt: PromptTemplate? {
+        pipeline.stages.lazy.compactMap { ($0 as? JudgeStage)?.judge.prompt }.first
+    }
     /// Where judge calls go (a base URL without its password, or "local"); nil without a judge.
     public let endpointLocation: String?
     private let endpoint: ManagedEndpoint?
