@@ -14,20 +14,8 @@ extension DocumentStrategy {
     /// Judges every document, then orders by score.
     func rank(query: Query, list: RankedList, session: JudgeSession) async throws -> JudgeOutcome {
         let candidates = list.candidates
-        var judgments = [RepairLoop<Self>.Outcome?](repeating: nil, count: candidates.count)
-        let limit = max(1, options.concurrency)
-        try await withThrowingTaskGroup(of: (Int, RepairLoop<Self>.Outcome).self) { group in
-            var next = 0
-            func launch() {
-                let i = next
-                next += 1
-                group.addTask { (i, try await judge(query: query, text: candidates[i].text, session: session)) }
-            }
-            while next < min(limit, candidates.count) { launch() }
-            while let (i, judgment) = try await group.next() {
-                judgments[i] = judgment
-                if next < candidates.count { launch() }
-            }
+        let judgments = try await BoundedConcurrency.map(count: candidates.count, limit: options.concurrency) { i in
+            try await judge(query: query, text: candidates[i].text, session: session)
         }
 
         var scored: [Candidate] = []
@@ -35,7 +23,6 @@ extension DocumentStrategy {
         var calls: [CallRecord] = []
         for (i, var candidate) in candidates.enumerated() {
             let judgment = judgments[i]
-                ?? RepairLoop<Self>.Outcome(value: nil, flags: [Flag(.fallback, stage: session.stage, "not judged")], calls: [])
             calls += judgment.calls
             candidate.flags += judgment.flags
             candidate.stageScores.append(StageScore(stage: session.stage, score: judgment.value))

@@ -146,24 +146,8 @@ public final class Reranker: Sendable {
                        progress: (@Sendable (_ done: Int) -> Void)? = nil) async throws -> [RerankResult]
     {
         for q in queries { try Self.check(q.query) }
-        var results = [RerankResult?](repeating: nil, count: queries.count)
-        let limit = max(1, concurrency)
-        try await withThrowingTaskGroup(of: (Int, RerankResult).self) { group in
-            var next = 0
-            func launch() {
-                let i = next
-                next += 1
-                group.addTask { (i, try await self.rerank(query: queries[i].query, list: queries[i].list)) }
-            }
-            while next < min(limit, queries.count) { launch() }
-            var done = 0
-            while let (i, result) = try await group.next() {
-                results[i] = result
-                done += 1
-                progress?(done)
-                if next < queries.count { launch() }
-            }
+        return try await BoundedConcurrency.map(count: queries.count, limit: concurrency, progress: progress) { i in
+            try await self.rerank(query: queries[i].query, list: queries[i].list)
         }
-        return results.map { $0! }
     }
 }
