@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import LLMRank
 
-/// The methods `--method` names: the judge's methods (every one `JudgeMethod` registers), or
-/// `encoder` for the local model alone.
+/// The methods `--method` names: the judge's methods (every one `JudgeMethod` registers),
+/// `encoder` for the local model alone, or `remote` for a remote rerank API alone.
 struct MethodName: RawRepresentable, ExpressibleByArgument, CaseIterable, Hashable, Sendable {
     let rawValue: String
 
     init?(rawValue: String) {
-        guard rawValue == Self.encoder.rawValue || JudgeMethod(rawValue: rawValue) != nil else { return nil }
+        guard rawValue == Self.encoder.rawValue || rawValue == Self.remote.rawValue || JudgeMethod(rawValue: rawValue) != nil else { return nil }
         self.rawValue = rawValue
     }
 
@@ -16,9 +16,11 @@ struct MethodName: RawRepresentable, ExpressibleByArgument, CaseIterable, Hashab
 
     /// The local model alone, no judge.
     static let encoder = MethodName("encoder")
+    /// A remote rerank API alone (`--remote-url`), no judge.
+    static let remote = MethodName("remote")
 
-    /// The judge's methods, then `encoder`.
-    static var allCases: [MethodName] { JudgeMethod.allCases.map { MethodName($0.rawValue) } + [encoder] }
+    /// The judge's methods, then `encoder` and `remote`.
+    static var allCases: [MethodName] { JudgeMethod.allCases.map { MethodName($0.rawValue) } + [encoder, remote] }
 
     /// The judge method this names; nil for `encoder`.
     var judge: JudgeMethod? { JudgeMethod(rawValue: rawValue) }
@@ -34,8 +36,23 @@ struct PipelineOptions: ParsableArguments {
     /// The one profile of `rerank` and `eval` (they refuse several).
     var profile: String? { profiles.last }
 
-    @Option(help: "Judge method: \(JudgeMethod.allCases.map(\.rawValue).joined(separator: ", ")), or encoder (the local model alone). Default: pointwise.")
+    @Option(help: "Judge method: \(JudgeMethod.allCases.map(\.rawValue).joined(separator: ", ")), encoder (the local model alone) or remote (--remote-url alone). Default: pointwise.")
     var method: MethodName?
+
+    @Option(name: .customLong("remote-url"), help: "A remote rerank API's full URL (e.g. https://api.cohere.com/v2/rerank): a stage before the encoder and the judge, or alone with --method remote.")
+    var remoteURL: String?
+
+    @Option(name: .customLong("remote-api"), help: "The remote's shape: cohere (default), jina, tei or vllm.")
+    var remoteAPI: RemoteAPI?
+
+    @Option(name: .customLong("remote-model"), help: "The `model` sent to the remote (cohere, jina, vllm).")
+    var remoteModel: String?
+
+    @Option(name: .customLong("remote-key-env"), help: "The environment variable holding the remote's key (sent as a bearer token, never logged).")
+    var remoteKeyEnv: String?
+
+    @Option(name: .customLong("remote-keep"), help: "Give the later stages only the remote's top K.")
+    var remoteKeep: Int?
 
     @Option(help: "Prompt: a shipped name (see `llmrank prompts list`) or a YAML file. Its method is used when --method is not given.")
     var prompt: String?
@@ -107,6 +124,10 @@ struct PipelineOptions: ParsableArguments {
         if let maxTokensPerQuery, maxTokensPerQuery < 1 { throw ValidationError("--max-tokens-per-query must be at least 1") }
         if let deadline, !(deadline.isFinite && deadline > 0) { throw ValidationError("--deadline must be a positive number of seconds") }
         if noCache, cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
+        if let remoteKeep, remoteKeep < 1 { throw ValidationError("--remote-keep must be at least 1") }
+        if method == .remote, prompt != nil || fuse != nil || prefilter != nil {
+            throw ValidationError("--method remote is the remote alone: --prompt, --fuse and --prefilter need other stages")
+        }
         if method == .encoder, prompt != nil { throw ValidationError("--prompt needs a judge: --method encoder has none") }
         if method == .encoder, fuse != nil { throw ValidationError("--fuse needs a judge: --method encoder has none") }
         if let fuse {
@@ -123,7 +144,12 @@ struct PipelineOptions: ParsableArguments {
     /// defaults) with every given flag applied.
     func configuration(endpoint: EndpointOptions, profile: String? = nil, depth: Int? = nil, topN: Int? = nil) throws -> RerankerConfiguration {
         var config = try (profile ?? self.profile).map { try ProfileLibrary.resolve($0) } ?? RerankerConfiguration()
-        if method == .encoder {
+        try applyRemote(to: &config)
+        if method == .remote {
+            config.judge = nil
+            config.fusion = nil
+            config.encoder = nil
+        } else if method == .encoder {
             config.judge = nil
             config.fusion = nil
             if config.encoder == nil { config.encoder = EncoderSettings() }
@@ -177,5 +203,24 @@ struct PipelineOptions: ParsableArguments {
     }
 }
 
+extension PipelineOptions {
+    /// `--remote-url` makes (or replaces the URL of) the remote stage; the other `--remote-*` flags
+    /// set its fields and need one.
+    func applyRemote(to config: inout RerankerConfiguration) throws {
+        if let remoteURL {
+            if config.remote == nil { config.remote = RemoteSettings(url: remoteURL) } else { config.remote?.url = remoteURL }
+        }
+        let fields = remoteAPI != nil || remoteModel != nil || remoteKeyEnv != nil || remoteKeep != nil
+        if config.remote == nil, fields || method == .remote {
+            throw LLMRankError(.invalidInput, "--method remote and the --remote-* flags need a remote stage: add --remote-url URL")
+        }
+        if let remoteAPI { config.remote?.api = remoteAPI }
+        if let remoteModel { config.remote?.model = remoteModel }
+        if let remoteKeyEnv { config.remote?.keyEnv = remoteKeyEnv }
+        if let remoteKeep { config.remote?.keep = remoteKeep }
+    }
+}
+
+extension RemoteAPI: ExpressibleByArgument {}
 extension EncoderPrecision: ExpressibleByArgument {}
 extension JSONMode: ExpressibleByArgument {}

@@ -46,7 +46,8 @@ struct ProfilesCommand: AsyncParsableCommand {
         func run() async throws {
             for file in files {
                 let profile = try ProfileLibrary.load(path: file)
-                let stages = [profile.encoder.map { "encoder\($0.keep.map { " top \($0)" } ?? "")" },
+                let stages = [profile.remote.map { "remote \($0.api.rawValue)\($0.keep.map { " top \($0)" } ?? "")" },
+                              profile.encoder.map { "encoder\($0.keep.map { " top \($0)" } ?? "")" },
                               profile.judge.map { "judge \($0.method?.rawValue ?? "pointwise")" },
                               profile.fusion.map { "fusion \($0.shortForm)" }].compactMap { $0 }
                 print("ok  \(file): \(stages.joined(separator: " -> "))")

@@ -69,9 +69,10 @@ enum OpenAPIDocument {
                 '200': {description: Alive, content: {application/json: {schema: {type: object, properties: {status: {const: ok}}}}}}
           /ready:
             get:
-              summary: Readiness (every profile loaded)
+              summary: Readiness (every profile loaded, every judge's endpoint answering; probed at most every few seconds)
               responses:
                 '200': {description: Ready, content: {application/json: {schema: {type: object, properties: {status: {type: string}, profiles: {type: array, items: {type: string}}}}}}}
+                '503': {description: 'Not ready: the reasons name the profile and its endpoint', content: {application/json: {schema: {type: object, properties: {status: {type: string}, profiles: {type: array, items: {type: string}}, reasons: {type: array, items: {type: string}}}}}}}
                 default: {$ref: '#/components/responses/Error'}
           /metrics:
             get:
@@ -224,6 +225,15 @@ enum OpenAPIDocument {
                       - {type: object, required: [text], properties: {id: {type: [string, integer, 'null'], minimum: -999999999999999, maximum: 999999999999999}, text: {type: string}}}
                 top_n: {$ref: '#/components/schemas/Count'}
                 with_text: {type: [boolean, 'null'], default: false}
+                method: {type: [string, 'null'], description: "Overrides the profile's method: a judge method (over the profile's endpoint) or encoder (a 422 when the profile lacks that stage)"}
+                budget:
+                  type: [object, 'null']
+                  additionalProperties: false
+                  description: "Overrides the profile's budget for this request (the deadline held to --request-timeout)"
+                  properties:
+                    max_calls: {type: [integer, 'null'], minimum: 1, maximum: 1000000}
+                    max_tokens: {type: [integer, 'null'], minimum: 1, maximum: 1000000000}
+                    deadline: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 86400, description: Seconds}
             NativeResponse:
               type: object
               required: [id, profile, candidates, usage, trace]

@@ -11,10 +11,11 @@ import LLMRank
 /// | aspects | the weighted total over its range |
 /// | listwise | by position: 1 - i / n for the i-th (0-based) of n |
 /// | encoder alone | the logit (cross-encoder) or cosine (bi-encoder) through a sigmoid |
+/// | remote alone | the remote's own relevance (already in [0, 1] for Cohere, Jina, vLLM and TEI) |
 /// | fusion, RRF | the fused score over its maximum, 2 / (k + 1) |
 /// | fusion, weighted | the fused score (already in [0, 1]) |
 ///
-/// A document cut by the encoder gets the encoder's mapping; one no stage could score gets 0. The
+/// A document cut by the encoder gets the encoder's mapping, one cut by a remote the remote's score; one no stage could score gets 0. The
 /// list is then made strictly decreasing: each value is at most the previous one minus 1e-6, and one
 /// that would reach 0 gets at most 1e-6 and half the previous one, so ties and the tail stay ordered.
 struct RelevanceScale: Sendable {
@@ -46,6 +47,8 @@ struct RelevanceScale: Sendable {
             case let a as AspectsContract: head = .scale(lo: a.totalRange.lowerBound, hi: a.totalRange.upperBound)
             default: head = .position   // listwise, and any method that only orders
             }
+        } else if configuration.remote != nil, configuration.encoder == nil {
+            head = .fraction(of: 1)
         } else {
             head = .sigmoid
         }
@@ -75,6 +78,7 @@ struct RelevanceScale: Sendable {
 
     private func raw(_ c: Candidate, position: Int, count: Int) -> Double {
         if let cut = c.flags.first(where: { $0.code == .cut }) {
+            if cut.stage == "remote", let s = c.score(of: "remote") { return s }
             guard cut.stage == "encoder", let s = c.score(of: "encoder") else { return 0 }
             return Self.apply(.sigmoid, s, position: position, count: count)
         }

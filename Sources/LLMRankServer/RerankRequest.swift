@@ -31,6 +31,8 @@ struct RerankRequest: Sendable {
     /// The native route's document ids, by position (the documents themselves carry their
     /// positions as ids, in every shape); nil: the positions are the ids.
     var callerIDs: [String]? = nil
+    /// The native route's per-request overrides of the profile (method, budget).
+    var overrides = RerankOverrides()
 
     /// The limits every shape shares: at least one document is not required (an empty list gives an
     /// empty result), but more than the server's maximum is a 413.

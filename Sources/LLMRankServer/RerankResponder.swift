@@ -17,6 +17,7 @@ struct RerankResponder: HTTPResponder {
     let profiles: ServedProfiles
     let admission: Admission
     let metrics: ServerMetrics
+    let readiness: Readiness
     let logger: Logger
 
     func respond(to request: Request, context: ServerContext) async throws -> Response {
@@ -63,7 +64,12 @@ struct RerankResponder: HTTPResponder {
         }
         switch route {
         case .health: return Self.json(["status": "ok"])
-        case .ready: return Self.json(["status": "ready", "profiles": .array(profiles.names.map(JSONValue.string))])
+        case .ready:
+            let reasons = await readiness.reasons()
+            let names = JSONValue.array(profiles.names.map(JSONValue.string))
+            if reasons.isEmpty { return Self.json(["status": "ready", "profiles": names]) }
+            return Self.json(["status": "not_ready", "profiles": names, "reasons": .array(reasons.map(JSONValue.string))],
+                             status: .serviceUnavailable)
         case .models: return Self.json(models)
         case .metrics: return Self.text(metrics.text, contentType: "text/plain; version=0.0.4")
         case .openAPI: return Self.text(OpenAPIDocument.yaml, contentType: "application/yaml")
@@ -102,11 +108,14 @@ struct RerankResponder: HTTPResponder {
         log["profile"] = "\(name)"
         log["documents"] = "\(parsed.documents.count)"
         if settings.logText { log["query"] = "\(parsed.query.text)" }
+        let (overrides, scale) = try self.overrides(parsed, entry: entry)
         let result: RerankResult
         do {
             // A client that hangs up cancels its rerank, and with it the LLM calls still outstanding.
             let reranker = entry.reranker
-            guard let finished = try await Disconnect.race(channel, { try await reranker.rerank(query: parsed.query, documents: parsed.documents) })
+            guard let finished = try await Disconnect.race(channel, {
+                try await reranker.rerank(query: parsed.query, documents: parsed.documents, overrides: overrides)
+            })
             else { throw APIError(499, "client_closed", "the client closed the connection; the rerank was cancelled") }
             result = finished
         } catch let error as LLMRankError {
@@ -117,8 +126,26 @@ struct RerankResponder: HTTPResponder {
         metrics.rerank(profile: name, trace: result.trace, documents: parsed.documents.count)
         log["calls"] = "\(result.trace.paidCalls)"
         log["cache_hits"] = "\(result.trace.cacheHits)"
-        let reply = RerankReply(request: parsed, result: result, profile: name, requestID: requestID, scale: entry.scale)
+        let reply = RerankReply(request: parsed, result: result, profile: name, requestID: requestID, scale: scale)
         return Self.json(reply.body)
+    }
+
+    /// The request's overrides (the deadline held to --request-timeout) and the relevance mapping of
+    /// the configuration they make; one the profile cannot run is a 422 naming the field.
+    private func overrides(_ request: RerankRequest, entry: ServedProfiles.Entry) throws(APIError) -> (RerankOverrides, RelevanceScale) {
+        var overrides = request.overrides
+        if overrides.isEmpty { return (overrides, entry.scale) }
+        if let limit = settings.requestTimeout, let asked = overrides.budget.deadline { overrides.budget.deadline = min(asked, limit) }
+        do {
+            let configuration = try entry.reranker.configuration(with: overrides)
+            let scale = overrides.method == nil ? entry.scale : try RelevanceScale(configuration: configuration)
+            return (overrides, scale)
+        } catch let error as LLMRankError {
+            let field = error.message.prefix { $0 != ":" }
+            throw APIError.invalid(String(field), String(error.message.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces))
+        } catch {
+            throw APIError.invalid("method", "\(error)")
+        }
     }
 
     /// The body, up to `limit` bytes: a declared or actual size over it is a 413.

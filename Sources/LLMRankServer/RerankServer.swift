@@ -43,7 +43,8 @@ public final class RerankServer: Sendable {
         try settings.validate()
         let profiles = try await ServedProfiles.start(settings, environment: environment, logger: logger)
         let responder = RerankResponder(settings: settings, profiles: profiles, admission: Admission(limit: settings.maxInflight),
-                                        metrics: ServerMetrics(), logger: logger)
+                                        metrics: ServerMetrics(), readiness: Readiness(profiles: profiles, ttl: settings.readyCache),
+                                        logger: logger)
         let logger = self.logger
         let host = settings.host
         let app = Application(

@@ -30,6 +30,8 @@ public struct ServerSettings: Sendable {
     public var allowUnauthenticated: Bool
     /// Logs document text and queries (off by default: requests are logged by size only).
     public var logText: Bool
+    /// How long `GET /ready` keeps the outcome of its endpoint probes (default 5 s).
+    public var readyCache: Duration = .seconds(5)
 
     /// A server over `profiles`; every other argument has the documented default.
     public init(profiles: [String: RerankerConfiguration], defaultProfile: String = "default", host: String = "127.0.0.1",

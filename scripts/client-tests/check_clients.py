@@ -12,6 +12,8 @@ import urllib.request
 import cohere
 from langchain_cohere import CohereRerank
 from langchain_core.documents import Document
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.postprocessor.cohere_rerank import CohereRerank as LlamaIndexCohereRerank
 
 
 def post(url, payload, key):
@@ -47,6 +49,12 @@ def main():
                             model=args.model, top_n=len(docs))
     compressed = reranker.compress_documents([Document(page_content=d, metadata={"i": i}) for i, d in enumerate(docs)], args.query)
     out["langchain"] = {"order": [d.metadata["i"] for d in compressed], "scores": [d.metadata["relevance_score"] for d in compressed]}
+
+    # LlamaIndex's CohereRerank node postprocessor, with the server's URL as its base_url.
+    postprocessor = LlamaIndexCohereRerank(api_key=args.key, base_url=args.base_url, model=args.model, top_n=len(docs))
+    nodes = postprocessor.postprocess_nodes([NodeWithScore(node=TextNode(text=d, metadata={"i": i})) for i, d in enumerate(docs)],
+                                            query_bundle=QueryBundle(args.query))
+    out["llamaindex"] = {"order": [n.node.metadata["i"] for n in nodes], "scores": [n.score for n in nodes]}
 
     # Open WebUI's external reranker: the full URL, model, query, documents, top_n; reads results.
     r = post(args.base_url + "/v1/rerank", {"model": args.model, "query": args.query, "documents": docs, "top_n": len(docs)}, args.key)

@@ -86,6 +86,14 @@ public final class ChatClient: ChatCompleting {
         return (reply.status, reply.body)
     }
 
+    /// POSTs a JSON `body` to `url` (a full URL, not under the base URL) with the same retries,
+    /// limits and key handling as `complete`, and returns the 2xx reply's body with the record of
+    /// the call. Used for endpoints that are not chat completions (a remote rerank API).
+    public func postJSON(url: String, body: Data) async throws -> (body: Data, record: CallRecord) {
+        let (reply, attempts, latency) = try await send(url: url, body: body, tokenEstimate: body.count / 4)
+        return (reply.body, CallRecord(attempts: attempts, latency: latency, usage: Usage(), status: reply.status))
+    }
+
     // MARK: - Retry loop
 
     private func send(url: String, body: Data?, tokenEstimate: Int) async throws -> (HTTPReply, Int, Duration) {

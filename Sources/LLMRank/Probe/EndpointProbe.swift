@@ -17,30 +17,9 @@ public enum EndpointProbe {
         var latencies: [Duration] = []
         var firstReply = ""
         for i in 0..<max(1, latencySamples) {
-            let ping = ChatRequest(model: model, messages: [.user("Reply with the single word: pong")],
-                                   temperature: 0, maxTokens: 8)
-            do {
-                let result = try await client.complete(ping)
-                latencies.append(result.record.latency)
-                if i == 0 { firstReply = result.response.content }
-            } catch let error as LLMRankError {
-                report.fatal = error
-                switch (error.kind, error.status) {
-                case (.transport, _), (.timeout, _):
-                    report.checks.append(.init(name: "reachable", ok: false, detail: error.message))
-                case (.http, 401?), (.http, 403?):
-                    report.checks.append(.init(name: "reachable", ok: true, detail: "HTTP answered"))
-                    report.checks.append(.init(name: "key accepted", ok: false, detail: error.message))
-                default:
-                    report.checks.append(.init(name: "reachable", ok: true, detail: "HTTP answered"))
-                    report.checks.append(.init(name: "chat", ok: false, detail: error.message))
-                }
-                return report
-            } catch {
-                report.fatal = LLMRankError(.transport, "\(error)")
-                report.checks.append(.init(name: "reachable", ok: false, detail: "\(error)"))
-                return report
-            }
+            guard let result = await chatPing(client, model: model, into: &report) else { return report }
+            latencies.append(result.record.latency)
+            if i == 0 { firstReply = result.response.content }
         }
         report.checks.append(.init(name: "reachable", ok: true, detail: client.configuration.baseURL))
         report.checks.append(.init(name: "key accepted", ok: true, detail: keyNote))
@@ -103,6 +82,42 @@ public enum EndpointProbe {
             report.checks.append(.init(name: "logprobs", ok: false, detail: "\(error)"))
         }
         return report
+    }
+
+    /// One plain chat call: whether the endpoint is reachable now and accepts the key (what a
+    /// server's readiness needs, without the capability checks of `run`). Never throws.
+    public static func ping(client: ChatClient, model: String) async -> ProbeReport {
+        var report = ProbeReport(baseURL: client.configuration.baseURL, model: model)
+        if let result = await chatPing(client, model: model, into: &report) {
+            report.checks.append(.init(name: "reachable", ok: true, detail: client.configuration.baseURL))
+            report.medianLatency = result.record.latency
+        }
+        return report
+    }
+
+    /// A tiny chat call; on a failure, records the failed check and `fatal` in `report` and
+    /// returns nil.
+    private static func chatPing(_ client: ChatClient, model: String, into report: inout ProbeReport) async -> ChatResult? {
+        let ping = ChatRequest(model: model, messages: [.user("Reply with the single word: pong")], temperature: 0, maxTokens: 8)
+        do {
+            return try await client.complete(ping)
+        } catch let error as LLMRankError {
+            report.fatal = error
+            switch (error.kind, error.status) {
+            case (.transport, _), (.timeout, _):
+                report.checks.append(.init(name: "reachable", ok: false, detail: error.message))
+            case (.http, 401?), (.http, 403?):
+                report.checks.append(.init(name: "reachable", ok: true, detail: "HTTP answered"))
+                report.checks.append(.init(name: "key accepted", ok: false, detail: error.message))
+            default:
+                report.checks.append(.init(name: "reachable", ok: true, detail: "HTTP answered"))
+                report.checks.append(.init(name: "chat", ok: false, detail: error.message))
+            }
+        } catch {
+            report.fatal = LLMRankError(.transport, "\(error)")
+            report.checks.append(.init(name: "reachable", ok: false, detail: "\(error)"))
+        }
+        return nil
     }
 
     private static func attempt(_ client: ChatClient, _ request: ChatRequest) async -> Result<String, LLMRankError> {

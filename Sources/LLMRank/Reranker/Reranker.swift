@@ -28,9 +28,13 @@ public final class Reranker: Sendable {
     public let endpointLocation: String?
     private let endpoint: ManagedEndpoint?
     private let store: (any JudgmentStore)?
+    private let remoteClient: ChatClient?
 
-    private init(configuration: RerankerConfiguration, pipeline: Pipeline, endpoint: ManagedEndpoint?, store: (any JudgmentStore)?) {
+    private init(configuration: RerankerConfiguration, pipeline: Pipeline, endpoint: ManagedEndpoint?, store: (any JudgmentStore)?,
+                 remoteClient: ChatClient?)
+    {
         self.configuration = configuration
+        self.remoteClient = remoteClient
         self.pipeline = pipeline
         self.endpoint = endpoint
         self.endpointLocation = endpoint?.location
@@ -60,6 +64,14 @@ public final class Reranker: Sendable {
         var effective = configuration
         var stages: [any RerankStage] = []
         if let depth = configuration.depth { stages.append(CutoffStage(keep: depth)) }
+        var remoteClient: ChatClient?
+        if let remote = configuration.remote {
+            let client = ChatClient(configuration: try remote.clientConfiguration(environment: environment), logger: logger)
+            remoteClient = client
+            let later = configuration.encoder != nil || configuration.judge != nil
+            stages.append(RemoteStage(url: remote.url, api: remote.api, model: remote.model, client: client,
+                                      keep: later ? remote.keep : nil))
+        }
 
         var encoderName: String?
         if let settings = configuration.encoder {
@@ -93,7 +105,7 @@ public final class Reranker: Sendable {
             }
         }
         let pipeline = Pipeline(stages: stages, budget: configuration.budget, topN: configuration.topN)
-        return Reranker(configuration: effective, pipeline: pipeline, endpoint: endpoint, store: store)
+        return Reranker(configuration: effective, pipeline: pipeline, endpoint: endpoint, store: store, remoteClient: remoteClient)
     }
 
     /// A shipped model name whose folder is missing is missing setup (exit 5 in the CLI), not bad
@@ -112,10 +124,37 @@ public final class Reranker: Sendable {
         _ = try await endpoint?.client()
     }
 
+    /// Whether the judge's endpoint answers now: one plain chat call (`EndpointProbe.ping`) with a
+    /// single attempt within `timeout`, on a client of its own (the pipeline's retries and breaker
+    /// untouched). nil without a judge: there is no endpoint to reach.
+    public func probeEndpoint(timeout: Duration = .seconds(5)) async -> ProbeReport? {
+        guard let endpoint else { return nil }
+        let running: ChatClient
+        do {
+            running = try await endpoint.client()
+        } catch {
+            var report = ProbeReport(baseURL: endpoint.location, model: endpoint.model)
+            report.fatal = (error as? LLMRankError) ?? LLMRankError(.endpointUnavailable, "\(error)")
+            report.checks.append(.init(name: "reachable", ok: false, detail: report.fatal?.message ?? "\(error)"))
+            return report
+        }
+        var configuration = running.configuration
+        configuration.maxAttempts = 1
+        configuration.maxConcurrency = 1
+        configuration.requestTimeout = timeout
+        configuration.connectTimeout = min(configuration.connectTimeout, timeout)
+        configuration.requestsPerMinute = nil
+        configuration.tokensPerMinute = nil
+        return try? await ChatClient.withClient(configuration: configuration, logger: Logger(label: "llmrank.ready")) { client in
+            await EndpointProbe.ping(client: client, model: endpoint.model)
+        }
+    }
+
     /// Stops the embedded server if it started, shuts the endpoint's client down and closes the
     /// judgment store. Safe to call more than once; a reranker is not used after it.
     public func shutdown() async {
         await endpoint?.shutdown()
+        await remoteClient?.shutdown()
         await store?.close()
     }
 
@@ -126,6 +165,11 @@ public final class Reranker: Sendable {
 
     /// Reranks a ranked list (a retriever's order, with its scores) for `query`.
     public func rerank(query: Query, list: RankedList) async throws -> RerankResult {
+        try await rerank(query: query, list: list, pipeline: pipeline)
+    }
+
+    /// Runs `pipeline` (this reranker's, or one built from it for a request's overrides).
+    func rerank(query: Query, list: RankedList, pipeline: Pipeline) async throws -> RerankResult {
         try Self.check(query)
         let result = try await pipeline.rerank(query: query, list: list)
         // Every call failed: the endpoint is down, not the documents. An error, not a flagged list.

@@ -18,6 +18,8 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
     public var description: String?
     /// The LLM endpoint and the client's limits.
     public var endpoint: EndpointSettings
+    /// A remote rerank API as the first stage (before the encoder and the judge); nil: none.
+    public var remote: RemoteSettings?
     /// The local encoder stage; nil: none.
     public var encoder: EncoderSettings?
     /// The LLM judge stage; nil: none (the encoder alone ranks).
@@ -37,9 +39,11 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
     /// A configuration; every argument has the documented default.
     public init(description: String? = nil, endpoint: EndpointSettings = EndpointSettings(),
                 encoder: EncoderSettings? = nil, judge: JudgeSettings? = JudgeSettings(), fusion: FusionSettings? = nil,
-                budget: BudgetLimits = BudgetLimits(), store: StoreSetting = .default, depth: Int? = nil, topN: Int? = nil)
+                budget: BudgetLimits = BudgetLimits(), store: StoreSetting = .default, depth: Int? = nil, topN: Int? = nil,
+                remote: RemoteSettings? = nil)
     {
         self.description = description
+        self.remote = remote
         self.endpoint = endpoint
         self.encoder = encoder
         self.judge = judge
@@ -67,6 +71,7 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
     /// The same checks, keeping the field path (profile loading turns it into a line).
     func checkFields() throws {
         try endpoint.validate(["endpoint"])
+        try remote?.validate(["remote"])
         try encoder?.validate(["encoder"])
         if let judge {
             try judge.validate(["judge"])
@@ -76,8 +81,8 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
                 throw ConfigurationFault(path: ["judge"] + fault.path, message: fault.message)
             }
         }
-        if encoder == nil, judge == nil {
-            throw ConfigurationFault(path: ["judge"], message: "a profile needs an encoder or a judge stage")
+        if remote == nil, encoder == nil, judge == nil {
+            throw ConfigurationFault(path: ["judge"], message: "a profile needs a remote, an encoder or a judge stage")
         }
         if let fusion {
             try fusion.validate(["fusion"])
@@ -90,24 +95,26 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
         try ConfigurationCheck.atLeast(topN, 1, ["top_n"])
     }
 
-    static let keys = ["description", "endpoint", "encoder", "judge", "fusion", "budget", "cache", "depth", "top_n"]
+    static let keys = ["description", "endpoint", "remote", "encoder", "judge", "fusion", "budget", "cache", "depth", "top_n"]
 
     /// Reads a profile's top-level mapping; absent fields keep their defaults (an absent `judge`
-    /// means none when an `encoder` is given, else the default judge), unknown ones are errors.
+    /// means none when a `remote` or an `encoder` is given, else the default judge), unknown ones are
+    /// errors.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         try c.rejectUnknownKeys(Self.keys)
         let encoder = try c.optional(EncoderSettings.self, "encoder")
+        let remote = try c.optional(RemoteSettings.self, "remote")
         let judgeGiven = c.contains(AnyCodingKey("judge"))
         let judge = try c.optional(JudgeSettings.self, "judge")
         self.init(description: try c.optional(String.self, "description"),
                   endpoint: try c.optional(EndpointSettings.self, "endpoint") ?? EndpointSettings(),
                   encoder: encoder,
-                  judge: judgeGiven ? judge : (encoder == nil ? JudgeSettings() : nil),
+                  judge: judgeGiven ? judge : (encoder == nil && remote == nil ? JudgeSettings() : nil),
                   fusion: try c.optional(FusionSettings.self, "fusion"),
                   budget: try c.optional(BudgetLimits.self, "budget") ?? BudgetLimits(),
                   store: try c.optional(StoreSetting.self, "cache") ?? .default,
-                  depth: try c.optional(Int.self, "depth"), topN: try c.optional(Int.self, "top_n"))
+                  depth: try c.optional(Int.self, "depth"), topN: try c.optional(Int.self, "top_n"), remote: remote)
     }
 
     /// Writes the profile (unset optionals left out).
@@ -115,6 +122,7 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         try c.put(description, "description")
         try c.put(endpoint, "endpoint")
+        try c.put(remote, "remote")
         try c.put(self.encoder, "encoder")
         try c.put(judge, "judge")
         try c.put(fusion, "fusion")

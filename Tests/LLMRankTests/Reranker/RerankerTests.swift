@@ -81,7 +81,7 @@ import Testing
     @Test func anEncoderOnlyRerankerHasNoEndpoint() async throws {
         let config = RerankerConfiguration(endpoint: EndpointSettings(baseURL: "local"), encoder: nil, judge: nil)
         let error = await #expect(throws: LLMRankError.self) { try await Reranker.start(config) }
-        #expect(error?.message == "judge: a profile needs an encoder or a judge stage")
+        #expect(error?.message == "judge: a profile needs a remote, an encoder or a judge stage")
     }
 
     /// An invalid configuration fails before any call, naming the field.

@@ -4,7 +4,7 @@ import LLMRankServer
 import Testing
 
 /// The clients people really point at a rerank server (the cohere SDK's `Client` and `ClientV2`,
-/// LangChain's `CohereRerank`, Open WebUI's and Dify's request shapes) against a running server:
+/// LangChain's `CohereRerank`, LlamaIndex's `CohereRerank` postprocessor, Open WebUI's and Dify's request shapes) against a running server:
 /// each gets the order `Reranker` gives for the same profile. They run from the venv that
 /// `scripts/setup-client-tests` makes (`.ci/run` runs it); without it the test is skipped with the
 /// reason shown, and under CI=true it runs and fails.
@@ -30,7 +30,7 @@ import Testing
             }
         }
         let report = try JSONDecoder().decode(JSONValue.self, from: Data(output.utf8))
-        for client in ["cohere_v1", "cohere_v2", "langchain", "open_webui", "dify"] {
+        for client in ["cohere_v1", "cohere_v2", "langchain", "llamaindex", "open_webui", "dify"] {
             let order = report[client]?["order"]?.arrayValue?.compactMap { $0.doubleValue.map { Int($0) } }
             #expect(order == (client == "dify" ? Array(expected.prefix(2)) : expected), "\(client): \(report[client] ?? .null)")
             let scores = report[client]?["scores"]?.arrayValue?.compactMap(\.doubleValue) ?? []
