@@ -48,9 +48,14 @@ extension RerankRequest {
         return request
     }
 
-    /// `method` and `budget` of the native body; a wrong type or range is a 422 naming the field.
+    /// `method` and `budget` of the native body; a wrong type, name or range is a 422 naming the
+    /// field.
     static func overrides(_ fields: JSONFields) throws(APIError) -> RerankOverrides {
         var overrides = RerankOverrides(method: try fields.string("method"))
+        let methods = JudgeMethod.allCases.map(\.rawValue) + ["encoder"]
+        if let method = overrides.method, !methods.contains(method) {
+            throw APIError.invalid("method", "'\(method.prefix(40))' is not one of \(methods.joined(separator: ", "))")
+        }
         guard let value = fields.object["budget"], value != .null else { return overrides }
         guard case .object(let object) = value else { throw APIError.invalid("budget", "expected an object, got \(JSONFields.kind(value))") }
         let budget = JSONFields(object, path: "budget")

@@ -131,7 +131,8 @@ struct RerankResponder: HTTPResponder {
     }
 
     /// The request's overrides (the deadline held to --request-timeout) and the relevance mapping of
-    /// the configuration they make; one the profile cannot run is a 422 naming the field.
+    /// the configuration they make; a method the profile cannot run (no encoder, no judge) is a 409
+    /// naming the field: the request is valid, the profile is what lacks the stage.
     private func overrides(_ request: RerankRequest, entry: ServedProfiles.Entry) throws(APIError) -> (RerankOverrides, RelevanceScale) {
         var overrides = request.overrides
         if overrides.isEmpty { return (overrides, entry.scale) }
@@ -141,10 +142,10 @@ struct RerankResponder: HTTPResponder {
             let scale = overrides.method == nil ? entry.scale : try RelevanceScale(configuration: configuration)
             return (overrides, scale)
         } catch let error as LLMRankError {
-            let field = error.message.prefix { $0 != ":" }
-            throw APIError.invalid(String(field), String(error.message.dropFirst(field.count + 1)).trimmingCharacters(in: .whitespaces))
+            let field = String(error.message.prefix { $0 != ":" })
+            throw APIError(409, "conflict", error.message, field: field)
         } catch {
-            throw APIError.invalid("method", "\(error)")
+            throw APIError(409, "conflict", "method: \(error)", field: "method")
         }
     }
 

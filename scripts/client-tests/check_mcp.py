@@ -14,7 +14,7 @@ from mcp.client.stdio import stdio_client
 
 
 def tool_json(result):
-    if result.isError:
+    if result.is_error:
         raise SystemExit("tool error: " + " ".join(getattr(c, "text", "") for c in result.content))
     return json.loads(result.content[0].text)
 
@@ -45,7 +45,7 @@ async def main():
         "tools": sorted(t.name for t in tools.tools),
         "order": [c["id"] for c in candidates],
         "profiles": names,
-        "bad_is_error": bool(bad.isError),
+        "bad_is_error": bool(bad.is_error),
         "bad_text": " ".join(getattr(c, "text", "") for c in bad.content),
     }))
 

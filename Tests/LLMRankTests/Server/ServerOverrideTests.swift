@@ -50,24 +50,25 @@ import Testing
         }
     }
 
-    @Test func badOverridesAre422sNamingTheField() async throws {
+    @Test func badOverridesAre4xxsNamingTheField() async throws {
         let stub = try Self.stub()
-        let cases: [(JSONValue, String, String)] = [
-            (["method": "encoder"], "method", "no encoder stage"),
-            (["method": "nonsense"], "method", "is not one of"),
-            (["method": 3], "method", "expected a string"),
-            (["budget": 5], "budget", "expected an object"),
-            (["budget": ["max_calls": 0]], "budget.max_calls", "between 1"),
-            (["budget": ["max_tokens": "many"]], "budget.max_tokens", "expected an integer"),
-            (["budget": ["deadline": -1]], "budget.deadline", "seconds"),
-            (["budget": ["colour": 1]], "budget.colour", "unknown field"),
+        let cases: [(JSONValue, Int, String, String)] = [
+            (["method": "encoder"], 409, "method", "no encoder stage"),
+            (["method": ""], 422, "method", "is not one of"),
+            (["method": "nonsense"], 422, "method", "is not one of"),
+            (["method": 3], 422, "method", "expected a string"),
+            (["budget": 5], 422, "budget", "expected an object"),
+            (["budget": ["max_calls": 0]], 422, "budget.max_calls", "between 1"),
+            (["budget": ["max_tokens": "many"]], 422, "budget.max_tokens", "expected an integer"),
+            (["budget": ["deadline": -1]], 422, "budget.deadline", "seconds"),
+            (["budget": ["colour": 1]], 422, "budget.colour", "unknown field"),
         ]
         try await ServerHarness.with(ServerErrorTests.settings(stub)) { server in
-            for (extra, field, words) in cases {
+            for (extra, status, field, words) in cases {
                 var body: [String: JSONValue] = ["query": "q", "documents": Self.documents]
                 for (k, v) in extra.objectValue ?? [:] { body[k] = v }
                 let reply = try await server.post("/llmrank/v1/rerank", .object(body))
-                #expect(reply.status == 422, "\(extra): \(reply.body)")
+                #expect(reply.status == status, "\(extra): \(reply.body)")
                 #expect(reply.body["field"] == .string(field), "\(extra): \(reply.body)")
                 #expect(reply.body["message"]?.stringValue?.contains(words) == true, "\(extra): \(reply.body)")
             }
