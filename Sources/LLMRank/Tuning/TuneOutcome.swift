@@ -17,9 +17,9 @@ public struct TuneOutcome: Sendable {
         public var calls: Double
         /// Tokens per query (cache hits included).
         public var tokens: Double
-        /// Seconds per query: the encoder's measured time plus the mean latency of the calls this
-        /// method paid for here, times its calls (sequential; a method whose calls were all cache
-        /// hits gets the encoder's time only).
+        /// Seconds per query: the encoder's measured time plus the method pass's wall time per
+        /// paid call (at the run's concurrency) times its calls; a method whose calls were all
+        /// cache hits gets the encoder's time only.
         public var seconds: Double
         /// The cost estimated before the run.
         public var estimate: TuneCost

@@ -57,6 +57,7 @@ public struct Tuner: Sendable {
             judgeConfig.depth = nil
             judgeConfig.topN = nil
             judgeConfig.judge = TuneCandidate.judge(method: pass.method, base: base.judge)
+            let passStart = ContinuousClock.now
             let judged = try await Reranker.with(judgeConfig, environment: environment, logger: logger) { reranker in
                 var byDepth: [Int: [RerankResult]] = [:]
                 for k in pass.prefilters {
@@ -65,8 +66,9 @@ public struct Tuner: Sendable {
                 }
                 return byDepth
             }
-            let paid = judged.values.flatMap { $0.flatMap { $0.trace.calls.filter { !$0.cacheHit } } }
-            let latency = paid.isEmpty ? nil : paid.map(\.latency.seconds).mean
+            // Wall time per paid call, at this run's concurrency: what a call costs as deployed.
+            let paid = judged.values.map { $0.map(\.trace.paidCalls).reduce(0, +) }.reduce(0, +)
+            let latency = paid == 0 ? nil : (ContinuousClock.now - passStart).seconds / Double(paid)
             for candidate in plan.candidates where candidate.method == pass.method {
                 guard let k = candidate.prefilter, let results = judged[k] else { continue }
                 var lists: [[String]] = []
