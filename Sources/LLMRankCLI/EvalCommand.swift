@@ -16,32 +16,8 @@ struct EvalCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The run: rank_llm JSON, or a TREC run (with --corpus and --topics).")
-    var run: String
-
-    @Option(help: "Qrels: TREC or JSON.")
-    var qrels: String
-
-    @Option(help: "Corpus for a TREC run: TSV (id<TAB>text) or JSONL.")
-    var corpus: String?
-
-    @Option(help: "Topics for a TREC run: TSV (qid<TAB>text) or JSONL.")
-    var topics: String?
-
     @Option(help: "Metrics, comma-separated: ndcg@k, mrr@k, map, map@k, p@k, recall@k, hit@k.")
     var metrics: String = "ndcg@10,mrr@10,map,p@5,recall@20,hit@10"
-
-    @Option(name: .customLong("rel-threshold"), help: "Lowest grade that counts as relevant for binary metrics.")
-    var relThreshold: Int = 1
-
-    @Option(help: "Rerank only the first N candidates of each query (the rest stay below, in input order).")
-    var depth: Int?
-
-    @Option(name: .customLong("max-queries"), help: "Evaluate only the first N queries of the run.")
-    var maxQueries: Int?
-
-    @Option(name: .customLong("query-concurrency"), help: "Queries reranked at once.")
-    var queryConcurrency: Int = 4
 
     @Option(help: "Write the reranked run here in TREC format.")
     var output: String?
@@ -49,6 +25,7 @@ struct EvalCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @OptionGroup var data: RunOptions
     @OptionGroup var pipeline: PipelineOptions
     @OptionGroup var endpoint: EndpointOptions
     @OptionGroup var logging: LoggingOptions
@@ -59,27 +36,15 @@ struct EvalCommand: AsyncParsableCommand {
 
     func validate() throws {
         try pipeline.requireOneProfile()
-        if let depth, depth < 1 { throw ValidationError("--depth must be at least 1") }
-        if let maxQueries, maxQueries < 1 { throw ValidationError("--max-queries must be at least 1") }
-        if queryConcurrency < 1 { throw ValidationError("--query-concurrency must be at least 1") }
     }
 
     func run() async throws {
         let logger = logging.makeLogger()
         let metricList = try Metric.parseList(metrics)
-        let configuration = reranks ? try pipeline.configuration(endpoint: endpoint, depth: depth) : nil
-        var queries: [EvalQuery]
-        if run.hasSuffix(".json") {
-            queries = try RunReader.readRankLLM(path: run)
-        } else {
-            guard let corpus, let topics else {
-                throw LLMRankError(.invalidInput, "\(run): a TREC run needs --corpus and --topics for the texts")
-            }
-            queries = try RunReader.readTREC(run: run, corpus: corpus, topics: topics)
-        }
-        if let maxQueries { queries = Array(queries.prefix(maxQueries)) }
-        let judgments = try QrelsReader.read(path: qrels)
-        let options = EvalOptions(relThreshold: relThreshold)
+        let configuration = reranks ? try pipeline.configuration(endpoint: endpoint, depth: data.depth) : nil
+        let queries = try data.queries()
+        let judgments = try data.judgments()
+        let options = EvalOptions(relThreshold: data.relThreshold)
         let input = Evaluation(queries: queries, qrels: judgments, metrics: metricList, options: options)
 
         guard let configuration else {
@@ -100,7 +65,7 @@ struct EvalCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         let progress = Progress(total: queries.count)
         let work = queries.map { (query: $0.query, list: $0.list) }
-        let concurrency = queryConcurrency
+        let concurrency = data.queryConcurrency
         let logging = self.logging
         let (results, effective) = try await Reranker.with(configuration, logger: logger) { reranker in
             logging.show(reranker)
@@ -160,24 +125,33 @@ final class Progress: Sendable {
     }
 
     private let total: Int
+    private let unit: String
     private let state = Mutex(State())
     private let start = ContinuousClock.now
     private let enabled = isatty(STDERR_FILENO) == 1
 
-    init(total: Int) { self.total = total }
+    init(total: Int, unit: String = "queries") {
+        self.total = total
+        self.unit = unit
+    }
 
     func advance() {
         let done = state.withLock { s -> Int in
             s.done += 1
             return s.done
         }
+        advance(done: done, total: total)
+    }
+
+    /// Draws `done` of `total` (a caller that counts for itself).
+    func advance(done: Int, total: Int) {
         guard enabled, total > 0 else { return }
         let elapsed = Double((ContinuousClock.now - start).milliseconds) / 1000
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let width = 30
         let filled = width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        Output.write(String(format: "\r[%@] %d/%d queries, ETA %.0f s ", bar, done, total, eta), to: STDERR_FILENO)
+        Output.write(String(format: "\r[%@] %d/%d %@, ETA %.0f s ", bar, done, total, unit, eta), to: STDERR_FILENO)
     }
 
     func finish() {

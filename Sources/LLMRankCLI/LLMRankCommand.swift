@@ -8,7 +8,7 @@ struct LLMRankCommand: AsyncParsableCommand {
         commandName: "llmrank",
         abstract: "Rerank search results with a local encoder and an LLM as the judge.",
         version: "0.1.0",
-        subcommands: [RerankCommand.self, EvalCommand.self, ServeCommand.self, MCPCommand.self, DoctorCommand.self, PromptsCommand.self, ProfilesCommand.self, CacheCommand.self]
+        subcommands: [RerankCommand.self, EvalCommand.self, TuneCommand.self, ServeCommand.self, MCPCommand.self, DoctorCommand.self, PromptsCommand.self, ProfilesCommand.self, CacheCommand.self]
     )
 
     /// Parses, runs, and maps library errors to one readable line and an exit code.

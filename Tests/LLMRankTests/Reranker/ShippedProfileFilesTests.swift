@@ -41,7 +41,8 @@ import Testing
         #expect(encoder.encoder?.model == "all-MiniLM-L6-v2" && encoder.judge == nil && !encoder.needsLLM)
         let local = try ProfileLibrary.named("local")
         #expect(local.endpoint.baseURL == "local")
-        #expect(local.encoder?.keep == 20 && local.judge?.method == .yesno && local.fusion?.method == .rrf)
+        // Chosen by `llmrank tune` on DL19: SmolLM2-135M never helped significantly, so the encoder alone.
+        #expect(local.encoder?.model == "all-MiniLM-L6-v2" && local.judge == nil && !local.needsLLM)
         let yesno = try ProfileLibrary.named("hybrid-yesno")
         #expect(yesno.endpoint.baseURL == nil && yesno.judge?.method == .yesno && yesno.fusion == nil)
         let listwise = try ProfileLibrary.named("hybrid-listwise")

@@ -26,7 +26,8 @@ import Testing
         #expect(try RelevanceScale(configuration: RerankerConfiguration(judge: JudgeSettings(method: .yesno))).head == .probability)
         #expect(try RelevanceScale(configuration: RerankerConfiguration(judge: JudgeSettings(method: .pointwise))).head == .scale(lo: 1, hi: 5))
         #expect(try RelevanceScale(configuration: RerankerConfiguration(encoder: EncoderSettings(), judge: nil)).head == .sigmoid)
-        #expect(try RelevanceScale(configuration: ProfileLibrary.named("local")).head == .fraction(of: 2.0 / 61))
+        let rrf = RerankerConfiguration(encoder: EncoderSettings(keep: 20), judge: JudgeSettings(method: .yesno), fusion: FusionSettings(method: .rrf))
+        #expect(try RelevanceScale(configuration: rrf).head == .fraction(of: 2.0 / 61))
         #expect(try RelevanceScale(configuration: ProfileLibrary.named("hybrid-listwise")).head == .position)
     }
 
