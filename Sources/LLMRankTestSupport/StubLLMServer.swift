@@ -66,8 +66,9 @@ public final class StubLLMServer: Sendable {
     public let port: Int
     private let handler: Handler
 
-    /// Listens on an ephemeral loopback port and answers each request as `handler` says.
-    public init(handler: @escaping Handler) throws {
+    /// Listens on loopback `port` (0, the default: an ephemeral port) and answers each request as
+    /// `handler` says.
+    public init(port requestedPort: Int = 0, handler: @escaping Handler) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LLMRankError(.transport, "stub server: socket() failed") }
@@ -76,7 +77,7 @@ public final class StubLLMServer: Sendable {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
+        addr.sin_port = UInt16(clamping: requestedPort).bigEndian
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

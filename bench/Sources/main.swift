@@ -3,7 +3,7 @@ import LLMRank
 import LLMRankTestSupport
 import Logging
 
-// llmrank-bench: benchmarks that print figures. Usage: llmrank-bench client [--calls N] [--peer]
+// llmrank-bench: benchmarks that print figures, and `simulate`, a qrels-aware simulated judge on a loopback port.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -22,6 +22,9 @@ case "client":
 case "judge":
     try await JudgeBench.run(documents: option("--docs", 100), latencyMs: option("--latency-ms", 200),
                              concurrency: option("--concurrency", 16), peer: arguments.contains("--peer"))
+case "simulate":
+    try SimulateServe.run(arguments: arguments)
 default:
     print("usage: llmrank-bench client [--calls N] [--peer] | judge [--docs 100] [--latency-ms 200] [--concurrency 16] [--peer]")
+    print("       llmrank-bench simulate --qrels FILE --run FILE [--corpus FILE --topics FILE] [--noise SD] [--seed S] [--port P]")
 }
