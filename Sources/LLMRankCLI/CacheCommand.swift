@@ -13,11 +13,12 @@ struct CacheCommand: AsyncParsableCommand {
     /// The store the subcommands work on: `--cache PATH`, else the default file. It must exist:
     /// inspecting or clearing a store never creates one.
     struct Location: ParsableArguments {
-        @Option(help: "Cache file (default $LLMRANK_HOME/judgments.sqlite).")
+        @Option(help: "Cache file (default $LLMRANK_HOME/judgments.sqlite) or postgres:// address (also LLMRANK_CACHE_URL).")
         var cache: String?
 
         func open() async throws -> any JudgmentStore {
-            let setting = cache.map { StoreSetting.sqlite(path: $0) } ?? .default
+            let setting = (cache ?? ProcessInfo.processInfo.environment["LLMRANK_CACHE_URL"]).map(StoreSetting.init) ?? .default
+            if case .postgres = setting, let store = try await setting.open() { return store }
             let path = setting.fileURL()?.path ?? setting.description
             guard FileManager.default.fileExists(atPath: path), let store = try await setting.open() else {
                 throw LLMRankError(.invalidInput, "no cache at \(path)")

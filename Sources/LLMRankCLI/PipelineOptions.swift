@@ -102,7 +102,7 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Budget per query: seconds of wall time.")
     var deadline: Double?
 
-    @Option(help: "Judgment cache file (default $LLMRANK_HOME/judgments.sqlite).")
+    @Option(help: "Judgment cache: a SQLite file (default $LLMRANK_HOME/judgments.sqlite) or postgres://user:password@host:port/database (also LLMRANK_CACHE_URL).")
     var cache: String?
 
     @ArgumentParser.Flag(name: .customLong("no-cache"), help: "Neither read nor write the judgment cache.")
@@ -194,7 +194,11 @@ struct PipelineOptions: ParsableArguments {
         if let maxCalls { config.budget.maxCalls = maxCalls }
         if let maxTokensPerQuery { config.budget.maxTokens = maxTokensPerQuery }
         if let deadline { config.budget.deadline = BudgetLimits.duration(seconds: deadline) }
-        if noCache { config.store = .none } else if let cache { config.store = .sqlite(path: cache) }
+        if noCache {
+            config.store = .none
+        } else if let cache = cache ?? ProcessInfo.processInfo.environment["LLMRANK_CACHE_URL"] {
+            config.store = StoreSetting(cache)
+        }
         if let depth { config.depth = depth }
         if let topN { config.topN = topN }
         endpoint.apply(to: &config.endpoint)

@@ -18,12 +18,12 @@ func printError(_ text: String) {
 
 /// Exit codes: 0 success; 1 an error the run could not get past; 2 bad input (a file, a flag, a
 /// prompt, a model folder); 3 the endpoint failed (unreachable, refused, errors after retries);
-/// 4 `--strict` met a fallback; 5 setup missing (a model or server not installed).
+/// 3 also when a PostgreSQL judgment store cannot be reached or refuses the login; 4 `--strict` met a fallback; 5 setup missing (a model or server not installed).
 enum ExitCodes {
     static func code(for error: LLMRankError) -> Int32 {
         switch error.kind {
         case .invalidInput, .invalidPrompt, .invalidModel, .invalidProfile: 2
-        case .http, .transport, .timeout, .badReply, .endpointUnavailable: 3
+        case .http, .transport, .timeout, .badReply, .endpointUnavailable, .storeUnavailable: 3
         case .strict: 4
         case .setup: 5
         default: 1
@@ -37,6 +37,7 @@ enum ExitCodes {
 func hint(for error: LLMRankError) -> String? {
     switch error.kind {
     case .cache: "use --cache PATH for another file, or --no-cache"
+    case .storeUnavailable: "check the --cache address (or LLMRANK_CACHE_URL) and that PostgreSQL is up; --no-cache runs without it"
     case .cacheIncompatible: "use --cache PATH for another file, or a newer llmrank"
     case .cacheDamaged: "run `llmrank cache clear`, or delete the file"
     case .http: httpHint(status: error.status)

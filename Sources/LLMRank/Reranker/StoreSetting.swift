@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 /// Where judgments are cached: the default SQLite file, another file, or nowhere. In a profile it is
-/// one string: `default`, `none`, or a path.
+/// one string: `default`, `none`, a path, or a `postgres://` address.
 public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
     /// `$LLMRANK_HOME/judgments.sqlite`.
     case `default`
@@ -10,12 +10,15 @@ public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
     case none
     /// A SQLite file at this path.
     case sqlite(path: String)
+    /// A PostgreSQL server (`postgres://user:password@host:port/database`), shared by processes.
+    case postgres(url: String)
 
     /// Reads `default`, `none`, or a path.
     public init(_ text: String) {
         switch text {
         case "default": self = .default
         case "none": self = .none
+        case _ where PostgresURL.isPostgres(text): self = .postgres(url: text)
         default: self = .sqlite(path: text)
         }
     }
@@ -26,6 +29,7 @@ public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
         case .default: "default"
         case .none: "none"
         case .sqlite(let path): path
+        case .postgres(let url): PostgresURL.redact(url)
         }
     }
 
@@ -33,7 +37,7 @@ public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
     public func fileURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
         switch self {
         case .default: LLMRankPaths.defaultCache(environment: environment)
-        case .none: nil
+        case .none, .postgres: nil
         case .sqlite(let path): URL(fileURLWithPath: path)
         }
     }
@@ -48,10 +52,10 @@ public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
         self.init(text)
     }
 
-    /// Writes the one string.
+    /// Writes the one string (a PostgreSQL address whole, password included: it is the setting).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
-        try c.encode(description)
+        if case .postgres(let url) = self { try c.encode(url) } else { try c.encode(description) }
     }
 }
 
@@ -61,6 +65,9 @@ extension StoreSetting {
     public func open(environment: [String: String] = ProcessInfo.processInfo.environment,
                      logger: Logger? = nil) async throws -> (any JudgmentStore)?
     {
+        if case .postgres(let text) = self {
+            return try await PostgresJudgmentStore.open(url: try PostgresURL(text), logger: logger)
+        }
         guard let url = fileURL(environment: environment) else { return nil }
         return try await SQLiteJudgmentStore.open(path: url, logger: logger)
     }

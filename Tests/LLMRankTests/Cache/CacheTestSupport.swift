@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Testing
 @testable import LLMRank
 
@@ -102,6 +103,11 @@ enum CacheFixtures {
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case memory
+    /// A PostgreSQL store in a schema of its own on `LLMRANK_TEST_POSTGRES_URL`'s server; left out
+    /// when the variable is unset outside CI (see `TestPostgres`).
+    case postgres
+
+    static var allCases: [StoreKind] { TestPostgres.testsRun ? [.sqlite, .memory, .postgres] : [.sqlite, .memory] }
 
     var testDescription: String { rawValue }
 
@@ -120,6 +126,8 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             return StoreUnderTest(store: try await SQLiteJudgmentStore.open(path: file), file: file)
         case .memory:
             return StoreUnderTest(store: MemoryJudgmentStore(), file: nil)
+        case .postgres:
+            return StoreUnderTest(store: try await TestPostgres.openStore(), file: nil)
         }
     }
 }
@@ -150,31 +158,33 @@ struct StoreUnderTest: Sendable {
 
     /// Callers waiting on the shared call for `key`.
     func waiters(for key: String) async -> Int {
-        await (store as? any InProcessSingleFlight)?.flights.waiters(for: key) ?? 0
+        await ((store as? any InProcessSingleFlight)?.flights ?? (store as? PostgresJudgmentStore)?.flights)?.waiters(for: key) ?? 0
     }
 
     /// Shared calls in progress.
     func flightsInProgress() async -> Int {
-        await (store as? any InProcessSingleFlight)?.flights.count ?? 0
+        await ((store as? any InProcessSingleFlight)?.flights ?? (store as? PostgresJudgmentStore)?.flights)?.count ?? 0
     }
 
     /// Damages the entry for `key` the way `damage` says, below the store's API (SQL for a file).
     func damage(_ key: String, _ damage: Damage) async throws {
         let badReply = ChatResponse(content: "Yes", logprobs: [TokenLogprob(token: "Yes", logprob: 2.5)])
         let badReplyJSON = String(decoding: try JSONEncoder().encode(badReply), as: UTF8.self)
+        let change: String
+        switch damage {
+        case .replyNotJSON: change = "response = '{\"content\": \"Ye'"
+        case .replyOfAnotherShape: change = "response = '[1, 2, 3]'"
+        case .negativeTokens: change = "prompt_tokens = -40, completion_tokens = -3"
+        case .tokensDisagreeWithReply: change = "prompt_tokens = prompt_tokens + 1000"
+        case .negativeLatency: change = "latency_ms = -5"
+        case .logprobAboveZero:
+            let literal = badReplyJSON.replacingOccurrences(of: "'", with: "''")
+            change = "response = '\(literal)', prompt_tokens = 0, completion_tokens = 0"
+        }
         switch store {
+        case let postgres as PostgresJudgmentStore:
+            try await postgres.execute("damage", PostgresQuery(unsafeSQL: "UPDATE \(postgres.tables.judgments) SET \(change) WHERE key = '\(key)'"))
         case let sqlite as SQLiteJudgmentStore:
-            let change: String
-            switch damage {
-            case .replyNotJSON: change = "response = '{\"content\": \"Ye'"
-            case .replyOfAnotherShape: change = "response = '[1, 2, 3]'"
-            case .negativeTokens: change = "prompt_tokens = -40, completion_tokens = -3"
-            case .tokensDisagreeWithReply: change = "prompt_tokens = prompt_tokens + 1000"
-            case .negativeLatency: change = "latency_ms = -5"
-            case .logprobAboveZero:
-                let literal = badReplyJSON.replacingOccurrences(of: "'", with: "''")
-                change = "response = '\(literal)', prompt_tokens = 0, completion_tokens = 0"
-            }
             try await sqlite.pool.write { db in
                 try db.execute(sql: "UPDATE judgments SET \(change) WHERE key = ?", arguments: [key])
             }
@@ -196,6 +206,7 @@ struct StoreUnderTest: Sendable {
 
     /// Closes the store and deletes its file.
     func remove() async {
+        if let postgres = store as? PostgresJudgmentStore { await TestPostgres.drop(postgres) }
         await store.close()
         if let file { CacheFixtures.remove(file) }
     }
