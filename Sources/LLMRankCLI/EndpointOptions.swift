@@ -22,7 +22,7 @@ struct EndpointOptions: ParsableArguments {
     @Option(name: .customLong("max-attempts"), help: "Attempts per request, the first included (default 6).")
     var maxAttempts: Int?
 
-    @Option(help: "Seconds allowed for one attempt (default 60).")
+    @Option(help: "Seconds allowed for one attempt (default 30); at most 2 attempts of a request may time out.")
     var timeout: Double?
 
     @Option(help: "Client-side limit: requests per minute.")

@@ -81,7 +81,7 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Listwise: how far each window moves (default 10).")
     var step: Int?
 
-    @Option(name: .customLong("max-words"), help: "Listwise: passages are cut to this many words, flagged (default 300).")
+    @Option(name: .customLong("max-words"), help: "Every method: passages are cut to this many words before they enter a prompt, flagged truncated (default 300).")
     var maxWords: Int?
 
     @Option(name: .customLong("json-mode"), help: "Structured output: auto (schema, else object, else text; default), schema, object, off.")

@@ -10,6 +10,8 @@ public struct CLIRunner: Sendable {
         public var stdout: String
         /// Everything written to standard error.
         public var stderr: String
+        /// Whether a signal ended it (a trap or a crash: `status` is then the signal's number).
+        public var crashed: Bool = false
     }
 
     /// The binary it runs.
@@ -58,7 +60,8 @@ public struct CLIRunner: Sendable {
         group.wait()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+                       stderr: String(decoding: errData, as: UTF8.self),
+                       crashed: process.terminationReason == .uncaughtSignal)
     }
 }
 

@@ -5,8 +5,8 @@ import Logging
 ///
 /// - Concurrency: at most `maxConcurrency` requests in flight, each on a transfer thread that keeps
 ///   its connection open between requests. Task cancellation aborts the transfer.
-/// - Retries: 408, 409, 429, 5xx, connection failures and timeouts, with full-jitter exponential
-///   backoff; a server's `retry-after-ms` or `Retry-After` (seconds or HTTP date) is honoured.
+/// - Retries: 408, 409, 429, 5xx, connection failures and timeouts (at most `maxTimeoutAttempts`
+///   attempts may time out), with full-jitter exponential backoff; a server's `retry-after-ms` or `Retry-After` (seconds or HTTP date) is honoured.
 ///   Other 4xx statuses end the request at once with one clear line.
 /// - Lifetime: `init` starts nothing; the transfer threads start with the first request.
 ///   `shutdown()` aborts what is in flight and stops the threads; `withClient` scopes a client
@@ -105,6 +105,7 @@ public final class ChatClient: ChatCompleting {
             headers.append("\(name): \(value)")
         }
         var attempt = 0
+        var timeouts = 0
         while true {
             attempt += 1
             try Task.checkCancellation()
@@ -134,7 +135,8 @@ public final class ChatClient: ChatCompleting {
                                                      "attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)"])
             } catch let failure as TransportFailure {
                 let error = transportError(failure, url: url, attempts: attempt)
-                guard attempt < configuration.maxAttempts else { throw error }
+                if failure.timedOut { timeouts += 1 }
+                guard attempt < configuration.maxAttempts, timeouts < configuration.maxTimeoutAttempts else { throw error }
                 wait = backoff(attempt: attempt)
                 logger.notice("retrying", metadata: ["url": "\(url)", "error": "\(failure.message)",
                                                      "attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)"])

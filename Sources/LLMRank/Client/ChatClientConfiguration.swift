@@ -14,6 +14,11 @@ public struct ChatClientConfiguration: Sendable, CustomStringConvertible {
     public var maxAttempts: Int
     /// Time for one attempt, from connect to last byte.
     public var requestTimeout: Duration
+    /// Attempts that may end in a timeout, within `maxAttempts`: an endpoint that has let a request
+    /// run out its time this often is hung or overloaded, and more attempts only multiply the wait
+    /// (2 by default: one retry after a timeout, so a hung endpoint costs at most about twice
+    /// `requestTimeout` a request).
+    public var maxTimeoutAttempts: Int = 2
     /// Time to establish the connection, within `requestTimeout`.
     public var connectTimeout: Duration
     /// Full-jitter exponential backoff: wait uniformly in [0, min(cap, base * 2^(attempt-1))].

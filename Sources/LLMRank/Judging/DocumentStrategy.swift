@@ -1,8 +1,9 @@
 /// A method that judges one document a call and orders by the scores: pointwise, aspects, yes/no.
 ///
-/// The shared driver: at most `options.concurrency` documents are judged at once, each through
-/// the repair loop. Scored documents come first, best first (ties keep their incoming order);
-/// documents with no usable judgment follow in their incoming order, flagged.
+/// The shared driver: each passage is cut to `options.maxWords` words (flagged `truncated`), at
+/// most `options.concurrency` documents are judged at once, each through the repair loop. Scored
+/// documents come first, best first (ties keep their incoming order); documents with no usable
+/// judgment follow in their incoming order, flagged.
 protocol DocumentStrategy: RankingStrategy where Value == Double {
     /// The prompt each document is rendered into.
     var prompt: PromptTemplate { get }
@@ -14,8 +15,9 @@ extension DocumentStrategy {
     /// Judges every document, then orders by score.
     func rank(query: Query, list: RankedList, session: JudgeSession) async throws -> JudgeOutcome {
         let candidates = list.candidates
+        let passages = candidates.map { WordBudget.cut($0.text, maxWords: options.maxWords) }
         let judgments = try await BoundedConcurrency.map(count: candidates.count, limit: options.concurrency) { i in
-            try await judge(query: query, text: candidates[i].text, session: session)
+            try await judge(query: query, text: passages[i].text, session: session)
         }
 
         var scored: [Candidate] = []
@@ -24,6 +26,9 @@ extension DocumentStrategy {
         for (i, var candidate) in candidates.enumerated() {
             let judgment = judgments[i]
             calls += judgment.calls
+            if passages[i].cut {
+                candidate.flags.append(Flag(.truncated, stage: session.stage, "cut to \(options.maxWords) words"))
+            }
             candidate.flags += judgment.flags
             candidate.stageScores.append(StageScore(stage: session.stage, score: judgment.value))
             if let score = judgment.value {

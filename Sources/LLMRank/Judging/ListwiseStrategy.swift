@@ -40,7 +40,7 @@ struct ListwiseStrategy: RankingStrategy {
             guard slice.count > 1 else { continue }
             var passages: [String] = []
             for candidate in slice {
-                let (text, cut) = Self.truncate(candidate.text, maxWords: options.maxWords)
+                let (text, cut) = WordBudget.cut(candidate.text, maxWords: options.maxWords)
                 if cut { flag(candidate.id, Flag(.truncated, stage: session.stage, "cut to \(options.maxWords) words")) }
                 passages.append(text)
             }
@@ -80,12 +80,5 @@ struct ListwiseStrategy: RankingStrategy {
             if start == 0 { return result }
             end -= step
         }
-    }
-
-    /// The first `maxWords` words of `text`, and whether it was cut.
-    static func truncate(_ text: String, maxWords: Int) -> (String, Bool) {
-        let words = text.split(whereSeparator: { $0.isWhitespace })
-        guard maxWords > 0, words.count > maxWords else { return (text, false) }
-        return (words.prefix(maxWords).joined(separator: " "), true)
     }
 }

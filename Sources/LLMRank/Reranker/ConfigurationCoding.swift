@@ -57,9 +57,14 @@ extension KeyedDecodingContainer where K == AnyCodingKey {
 }
 
 extension KeyedEncodingContainer where K == AnyCodingKey {
-    /// Encodes `value` under `key` unless it is nil (profiles leave unset fields out).
+    /// Encodes `value` under `key` unless it is nil (profiles leave unset fields out). A whole
+    /// `Double` is written as an integer (`timeout: 60`, not Yams' `6e+1`); it reads back the same.
     mutating func put<T: Encodable>(_ value: T?, _ key: String) throws {
-        if let value { try encode(value, forKey: AnyCodingKey(key)) }
+        if let whole = value as? Double, whole.rounded() == whole, abs(whole) < 1e15 {
+            try encode(Int(whole), forKey: AnyCodingKey(key))
+        } else if let value {
+            try encode(value, forKey: AnyCodingKey(key))
+        }
     }
 }
 

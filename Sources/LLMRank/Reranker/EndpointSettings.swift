@@ -35,7 +35,7 @@ public struct EndpointSettings: Sendable, Hashable, Codable {
 
     /// An endpoint configuration; every argument has the documented default.
     public init(baseURL: String? = nil, apiKeyVariable: String = "OPENAI_API_KEY", model: String? = nil,
-                concurrency: Int = 8, maxAttempts: Int = 6, timeout: Double = 60,
+                concurrency: Int = 8, maxAttempts: Int = 6, timeout: Double = 30,
                 requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil)
     {
         self.baseURL = baseURL

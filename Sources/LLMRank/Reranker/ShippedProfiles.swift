@@ -57,7 +57,7 @@ endpoint:
   api_key_env: OPENAI_API_KEY
   concurrency: 8
   max_attempts: 6
-  timeout: 6e+1
+  timeout: 30
 encoder:
   model: all-MiniLM-L6-v2
   precision: auto

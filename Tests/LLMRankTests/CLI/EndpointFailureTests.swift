@@ -46,6 +46,20 @@ import LLMRankTestSupport
         #expect(server.requestCount == 5)
     }
 
+    /// An endpoint that accepts and never answers: each request gets at most two attempts however
+    /// many `--max-attempts` allow (a second timeout ends it), then the run exits 3 naming the cause.
+    @Test func aHungEndpointCostsTwoAttemptsARequest() throws {
+        let server = try StubLLMServer { _ in .respond(status: 200, body: Data("{}".utf8), delay: .seconds(600)) }
+        let outcome = try CLIRunner().run(["rerank", "--base-url", server.baseURL, "--model", "m", "--query", "q",
+                                           "--docs", try RerankCommandTests.write(RerankCommandTests.docs, "docs.jsonl",
+                                                                                    in: try RerankCommandTests.tempDir()),
+                                           "--no-cache", "--max-attempts", "6", "--timeout", "0.5", "--concurrency", "1"])
+        #expect(outcome.status == 3, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("cannot use the endpoint \(server.baseURL)"), "\(outcome.stderr)")
+        let documents = RerankCommandTests.docs.split(separator: "\n").count
+        #expect(server.requestCount == 2 * documents, "\(server.requestCount) requests for \(documents) documents")
+    }
+
     /// The endpoint answers but refuses one document (400): a flag on that document, exit 0.
     @Test func aRefusedDocumentIsAFlagNotAnOutage() throws {
         let server = try StubLLMServer { req in

@@ -139,6 +139,29 @@ import LLMRankTestSupport
         #expect(sent["temperature"] == 0)
     }
 
+    @Test(arguments: ["yesno", "pointwise-1to5"])
+    func perDocumentMethodsCutLongPassagesAndFlagThem(prompt: String) async throws {
+        // A megabyte-sized passage is sent as its first max-words words, flagged; a short one whole.
+        let server = try StubLLMServer { req in
+            let grade = Self.grades(in: req.lastUserMessage ?? "").first ?? 0
+            guard prompt == "yesno" else { return StubLLMServer.reply(#"{"score": \#(min(5, grade))}"#) }
+            let pYes = grade > 4 ? 0.9 : 0.1
+            let top = [("Yes", log(pYes)), ("No", log(1 - pYes))]
+            let chosen = top.max { $0.1 < $1.1 }!
+            return StubLLMServer.reply(chosen.0, logprobs: [.init(chosen.0, chosen.1, top: top)])
+        }
+        let huge = Document(id: "huge", text: "grade=9 " + String(repeating: "filler ", count: 150_000))
+        let judge = try Self.judge(server, prompt: prompt) { $0.maxWords = 25 }
+        let outcome = try await judge.rerank(query: Query(text: "q"), list: RankedList(documents: Self.documents([1]) + [huge]))
+        #expect(outcome.list.ids == ["huge", "d0"])
+        #expect(outcome.list.candidates[0].flags.map(\.code).contains(.truncated))
+        #expect(outcome.list.candidates[1].flags.isEmpty)
+        let sent = server.requests.map { $0.lastUserMessage ?? "" }
+        #expect(sent.count == 2)
+        #expect(sent.allSatisfy { $0.components(separatedBy: "filler").count - 1 <= 24 })
+        #expect(sent.contains { $0.contains("passage 0 grade=1") })
+    }
+
     @Test func yesNoWithoutLogprobsUsesTheTokenFlagged() async throws {
         let server = try StubLLMServer { req in
             StubLLMServer.reply((Self.grades(in: req.lastUserMessage ?? "").first ?? 0) > 1 ? "Yes" : "No")
