@@ -84,6 +84,15 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .customLong("max-words"), help: "Every method: passages are cut to this many words before they enter a prompt, flagged truncated (default 300).")
     var maxWords: Int?
 
+    @Option(name: .customLong("allpairs-max"), help: "Pairwise: compare all pairs of lists this long or shorter, else slide (default 20).")
+    var allPairsMax: Int?
+
+    @Option(name: .customLong("top-k"), help: "Pairwise (sliding) and setwise: documents put in order at the top (default 10).")
+    var topK: Int?
+
+    @Option(name: .customLong("set-size"), help: "Setwise: passages per call (default 4).")
+    var setSize: Int?
+
     @Option(name: .customLong("json-mode"), help: "Structured output: auto (schema, else object, else text; default), schema, object, off.")
     var jsonMode: JSONMode?
 
@@ -117,6 +126,9 @@ struct PipelineOptions: ParsableArguments {
         if let step, step < 1 { throw ValidationError("--step must be at least 1") }
         if let window, let step, step > window { throw ValidationError("--step must not exceed --window") }
         if let maxWords, maxWords < 1 { throw ValidationError("--max-words must be at least 1") }
+        if let allPairsMax, !(2...100).contains(allPairsMax) { throw ValidationError("--allpairs-max must be between 2 and 100") }
+        if let topK, !(1...1000).contains(topK) { throw ValidationError("--top-k must be between 1 and 1000") }
+        if let setSize, !(2...20).contains(setSize) { throw ValidationError("--set-size must be between 2 and 20") }
         if let temperature, !(temperature.isFinite && (0...2).contains(temperature)) {
             throw ValidationError("--temperature must be between 0 and 2")
         }
@@ -186,6 +198,9 @@ struct PipelineOptions: ParsableArguments {
             if let window { config.judge?.window = window }
             if let step { config.judge?.step = step }
             if let maxWords { config.judge?.maxWords = maxWords }
+            if let allPairsMax { config.judge?.allPairsMax = allPairsMax }
+            if let topK { config.judge?.topK = topK }
+            if let setSize { config.judge?.setSize = setSize }
             if let jsonMode { config.judge?.jsonMode = jsonMode }
             if let temperature { config.judge?.temperature = temperature }
             if let seed { config.judge?.seed = seed }

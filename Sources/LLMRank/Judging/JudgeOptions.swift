@@ -35,11 +35,18 @@ public struct JudgeOptions: Sendable, Hashable {
     public var concurrency: Int
     /// How structured output is asked for (pointwise, aspects).
     public var jsonMode: JSONMode
+    /// Pairwise: lists of at most this many documents compare all pairs; longer ones slide.
+    public var allPairsMax: Int
+    /// Pairwise (sliding) and setwise: how many documents at the top are put in order.
+    public var topK: Int
+    /// Setwise: passages per call.
+    public var setSize: Int
 
     /// Options for `model`; every other field has its documented default.
     public init(model: String, temperature: Double = 0, seed: Int? = nil, maxTokens: Int? = nil,
                 expectedScore: Bool = false, window: Int = 20, step: Int = 10, maxWords: Int = 300,
-                topLogprobs: Int = 10, concurrency: Int = 8, jsonMode: JSONMode = .auto)
+                topLogprobs: Int = 10, concurrency: Int = 8, jsonMode: JSONMode = .auto,
+                allPairsMax: Int = 20, topK: Int = 10, setSize: Int = 4)
     {
         self.model = model
         self.temperature = temperature
@@ -52,5 +59,8 @@ public struct JudgeOptions: Sendable, Hashable {
         self.topLogprobs = topLogprobs
         self.concurrency = concurrency
         self.jsonMode = jsonMode
+        self.allPairsMax = allPairsMax
+        self.topK = topK
+        self.setSize = setSize
     }
 }

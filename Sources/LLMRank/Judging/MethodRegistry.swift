@@ -11,6 +11,8 @@ enum MethodRegistry {
         AspectsStrategy.self,
         YesNoStrategy.self,
         ListwiseStrategy.self,
+        PairwiseStrategy.self,
+        SetwiseStrategy.self,
     ]
 
     /// Every method's output contract, in the same order.

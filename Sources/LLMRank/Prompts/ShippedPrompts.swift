@@ -77,6 +77,35 @@ output:
   format: "[2] > [1] > [3]"
 
 """#),
+        ("pairwise", #"""
+# llmrank prompt: pairwise ranking prompting (PRP) - which of two labelled passages is more relevant?
+name: pairwise
+method: pairwise
+version: "1"
+description: Which of two passages, labelled [1] and [2], is more relevant to the query; the reply is one label like [1].
+placeholders: [query, documents]
+
+system: |-
+  You are a search relevance expert. You compare two passages for a search query and answer only with the label of the more relevant one.
+
+user: |-
+  Search query: {{query}}
+
+  Two passages follow, each starting with its label in square brackets.
+
+  {{#documents}}
+  [{{rank}}] {{text}}
+
+  {{/documents}}
+  Which passage is more relevant to the search query "{{query}}"? Reply with its label only: [1] or [2].
+
+repair: |-
+  Your previous reply did not name a passage. Reply with the label of the more relevant passage only: [1] or [2].
+
+output:
+  format: "[1]"
+
+"""#),
         ("pointwise-0to10", #"""
 # llmrank prompt: pointwise relevance on a 0-10 scale with a brief reasoning written first.
 name: pointwise-0to10
@@ -163,6 +192,35 @@ output:
     additionalProperties: false
   # Used when a reply is not JSON: {"score": 4}, score: 4, Score = 4.
   text_pattern: '(?i)"?\bscore"?\s*[:=]\s*(-?\d+(?:\.\d+)?)'
+
+"""#),
+        ("setwise", #"""
+# llmrank prompt: setwise - which of a set of labelled passages is most relevant?
+name: setwise
+method: setwise
+version: "1"
+description: Which of a set of passages, labelled [1] to [n], is most relevant to the query; the reply is one label like [3].
+placeholders: [query, documents, num]
+
+system: |-
+  You are a search relevance expert. You compare a set of passages for a search query and answer only with the label of the most relevant one.
+
+user: |-
+  Search query: {{query}}
+
+  {{num}} passages follow, each starting with its label in square brackets.
+
+  {{#documents}}
+  [{{rank}}] {{text}}
+
+  {{/documents}}
+  Which passage is most relevant to the search query "{{query}}"? Reply with its label only, one of [1] to [{{num}}].
+
+repair: |-
+  Your previous reply did not name a passage. Reply with the label of the most relevant passage only, one of [1] to [{{num}}].
+
+output:
+  format: "[1]"
 
 """#),
         ("yesno", #"""

@@ -24,11 +24,18 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     public var topLogprobs: Int
     /// How structured output is asked for.
     public var jsonMode: JSONMode
+    /// `allpairs_max` in a profile: pairwise compares all pairs of lists this long or shorter (2...100).
+    public var allPairsMax: Int
+    /// `top_k` in a profile: pairwise (sliding) and setwise order this many documents at the top (1...1000).
+    public var topK: Int
+    /// `set_size` in a profile: setwise passages per call (2...20).
+    public var setSize: Int
 
     /// A judge stage; every argument has the documented default.
     public init(method: JudgeMethod? = nil, prompt: String? = nil, temperature: Double = 0, seed: Int? = nil,
                 maxTokens: Int? = nil, expectedScore: Bool = false, window: Int = 20, step: Int = 10,
-                maxWords: Int = 300, topLogprobs: Int = 10, jsonMode: JSONMode = .auto)
+                maxWords: Int = 300, topLogprobs: Int = 10, jsonMode: JSONMode = .auto,
+                allPairsMax: Int = 20, topK: Int = 10, setSize: Int = 4)
     {
         self.method = method
         self.prompt = prompt
@@ -41,6 +48,9 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         self.maxWords = maxWords
         self.topLogprobs = topLogprobs
         self.jsonMode = jsonMode
+        self.allPairsMax = allPairsMax
+        self.topK = topK
+        self.setSize = setSize
     }
 
     /// The prompt this judge uses: the named one, checked against `method`, or the method's default.
@@ -59,7 +69,8 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     func options(model: String, concurrency: Int) -> JudgeOptions {
         JudgeOptions(model: model, temperature: temperature, seed: seed, maxTokens: maxTokens,
                      expectedScore: expectedScore, window: window, step: step, maxWords: maxWords,
-                     topLogprobs: topLogprobs, concurrency: concurrency, jsonMode: jsonMode)
+                     topLogprobs: topLogprobs, concurrency: concurrency, jsonMode: jsonMode,
+                     allPairsMax: allPairsMax, topK: topK, setSize: setSize)
     }
 
     func validate(_ path: [String]) throws {
@@ -69,11 +80,14 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         try ConfigurationCheck.inRange(step, 1...window, path + ["step"])
         try ConfigurationCheck.inRange(maxWords, 1...1_000_000, path + ["max_words"])
         try ConfigurationCheck.inRange(topLogprobs, 1...20, path + ["top_logprobs"])
+        try ConfigurationCheck.inRange(allPairsMax, 2...100, path + ["allpairs_max"])
+        try ConfigurationCheck.inRange(topK, 1...1000, path + ["top_k"])
+        try ConfigurationCheck.inRange(setSize, 2...20, path + ["set_size"])
         if let prompt, prompt.isEmpty { throw ConfigurationFault(path: path + ["prompt"], message: "must name a prompt") }
     }
 
     static let keys = ["method", "prompt", "temperature", "seed", "max_tokens", "expected_score", "window", "step",
-                       "max_words", "top_logprobs", "json_mode"]
+                       "max_words", "top_logprobs", "json_mode", "allpairs_max", "top_k", "set_size"]
 
     /// Reads the `judge:` mapping; absent fields keep their defaults, unknown ones are errors.
     public init(from decoder: any Decoder) throws {
@@ -87,7 +101,10 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
                   window: try c.optional(Int.self, "window") ?? d.window, step: try c.optional(Int.self, "step") ?? d.step,
                   maxWords: try c.optional(Int.self, "max_words") ?? d.maxWords,
                   topLogprobs: try c.optional(Int.self, "top_logprobs") ?? d.topLogprobs,
-                  jsonMode: try c.name(JSONMode.self, "json_mode") ?? d.jsonMode)
+                  jsonMode: try c.name(JSONMode.self, "json_mode") ?? d.jsonMode,
+                  allPairsMax: try c.optional(Int.self, "allpairs_max") ?? d.allPairsMax,
+                  topK: try c.optional(Int.self, "top_k") ?? d.topK,
+                  setSize: try c.optional(Int.self, "set_size") ?? d.setSize)
     }
 
     /// Writes the mapping a profile would hold.
@@ -104,5 +121,8 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         try c.put(maxWords, "max_words")
         try c.put(topLogprobs, "top_logprobs")
         try c.put(jsonMode.rawValue, "json_mode")
+        try c.put(allPairsMax, "allpairs_max")
+        try c.put(topK, "top_k")
+        try c.put(setSize, "set_size")
     }
 }

@@ -102,6 +102,9 @@ import LLMRankTestSupport
     /// Bad flags exit 2 with one line naming the flag, like every other bad input.
     @Test(arguments: [
         (["--window", "1"], "--window must be at least 2"),
+        (["--method", "setwise", "--set-size", "1"], "--set-size must be between 2 and 20"),
+        (["--method", "pairwise", "--allpairs-max", "1"], "--allpairs-max must be between 2 and 100"),
+        (["--method", "pairwise", "--top-k", "0"], "--top-k must be between 1 and 1000"),
         (["--concurrency", "100000"], "--concurrency must be between 1 and 256"),
         (["--deadline", "nan"], "--deadline must be a positive number of seconds"),
         (["--fuse", "rrf"], "--fuse fuses the encoder's and the judge's scores: add --prefilter K"),

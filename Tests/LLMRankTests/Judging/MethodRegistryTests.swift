@@ -5,9 +5,10 @@ import Testing
 /// The registry is the one list of methods: names, prompt files, profiles and the judge all read it.
 @Suite struct MethodRegistryTests {
     @Test func theMethodsAreTheRegisteredStrategiesInOrder() {
-        #expect(JudgeMethod.allCases.map(\.rawValue) == ["pointwise", "aspects", "yesno", "listwise"])
+        #expect(JudgeMethod.allCases.map(\.rawValue) == ["pointwise", "aspects", "yesno", "listwise", "pairwise", "setwise"])
         #expect(JudgeMethod(rawValue: "listwise") == .listwise)
-        #expect(JudgeMethod(rawValue: "pairwise") == nil)
+        #expect(JudgeMethod(rawValue: "pairwise") == .pairwise)
+        #expect(JudgeMethod(rawValue: "tournament") == nil)
         #expect(Set(MethodRegistry.contracts.map { $0.method }).count == MethodRegistry.strategies.count)
     }
 
@@ -23,7 +24,7 @@ import Testing
 
     @Test func aProfileOrFlagNameDecodesThroughTheRegistry() throws {
         #expect(try JSONDecoder().decode(JudgeMethod.self, from: Data(#""yesno""#.utf8)) == .yesno)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(JudgeMethod.self, from: Data(#""pairwise""#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(JudgeMethod.self, from: Data(#""tournament""#.utf8)) }
     }
 }
 

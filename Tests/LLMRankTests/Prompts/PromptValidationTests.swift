@@ -128,8 +128,8 @@ import Testing
     }
 
     @Test func unknownMethodListsTheMethods() {
-        #expect(Self.message(Self.replacing("method: pointwise", with: "method: pairwise"))
-            == "prompts/x.yaml:2: field 'method': 'pairwise' is not one of pointwise, aspects, yesno, listwise")
+        #expect(Self.message(Self.replacing("method: pointwise", with: "method: tournament"))
+            == "prompts/x.yaml:2: field 'method': 'tournament' is not one of pointwise, aspects, yesno, listwise, pairwise, setwise")
     }
 
     @Test func wrongMethodForThePlaceholders() {

@@ -23,8 +23,8 @@ import Testing
         #expect(try Self.files.committed() == Self.files.generate(disk))
     }
 
-    @Test func shippedNamesAreTheFiveIssuePrompts() {
-        #expect(PromptLibrary.shippedNames == ["aspects", "listwise", "pointwise-0to10", "pointwise-1to5", "yesno"])
+    @Test func shippedNamesAreTheIssuePrompts() {
+        #expect(PromptLibrary.shippedNames == ["aspects", "listwise", "pairwise", "pointwise-0to10", "pointwise-1to5", "setwise", "yesno"])
         for method in JudgeMethod.allCases {
             #expect(PromptLibrary.shippedNames.contains(PromptLibrary.defaultName(for: method)))
         }
@@ -45,16 +45,16 @@ import Testing
     @Test(arguments: PromptLibrary.shippedNames)
     func everyShippedPromptRendersQueryAndDocument(name: String) throws {
         let prompt = try PromptLibrary.named(name)
-        let messages = prompt.method == .listwise
+        let messages = prompt.rendersPassages
             ? try prompt.render(query: "QUERY-TEXT", passages: ["FIRST-PASSAGE", "SECOND-PASSAGE"])
             : try prompt.render(query: "QUERY-TEXT", document: "THE-DOCUMENT")
         #expect(messages.map(\.role) == [.system, .user])
         let user = messages[1].content
         #expect(user.contains("QUERY-TEXT"))
-        if prompt.method == .listwise {
+        if prompt.rendersPassages {
             #expect(user.contains("[1] FIRST-PASSAGE"))
             #expect(user.contains("[2] SECOND-PASSAGE"))
-            #expect(user.contains("Below are 2 passages"))
+            if prompt.method == .listwise { #expect(user.contains("Below are 2 passages")) }
         } else {
             #expect(user.contains("THE-DOCUMENT"))
         }

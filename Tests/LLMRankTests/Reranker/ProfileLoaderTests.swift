@@ -103,6 +103,17 @@ import Testing
         #expect(message("judge:\n  method: yesno\n  prompt: listwise\n").hasPrefix("p.yaml:3: judge.prompt: 'listwise' is a listwise prompt but the method is yesno"))
     }
 
+    @Test func pairwiseAndSetwiseFieldsReadCheckAndRoundTrip() throws {
+        let profile = try ProfileLibrary.parse(yaml: "judge:\n  method: setwise\n  allpairs_max: 12\n  top_k: 5\n  set_size: 3\n")
+        #expect(profile.judge == JudgeSettings(method: .setwise, allPairsMax: 12, topK: 5, setSize: 3))
+        #expect(try ProfileLibrary.parse(yaml: try ProfileLibrary.yaml(profile)) == profile)
+        let options = try #require(profile.judge).options(model: "m", concurrency: 2)
+        #expect(options.allPairsMax == 12 && options.topK == 5 && options.setSize == 3)
+        #expect(message("judge:\n  set_size: 1\n") == "p.yaml:2: judge.set_size: must be between 2 and 20, got 1")
+        #expect(message("judge:\n  allpairs_max: 500\n") == "p.yaml:2: judge.allpairs_max: must be between 2 and 100, got 500")
+        #expect(message("judge:\n  top_k: 0\n") == "p.yaml:2: judge.top_k: must be between 1 and 1000, got 0")
+    }
+
     @Test func aPasswordInTheBaseURLNeverShows() throws {
         let text = message("endpoint:\n  base_url: ftp://user:hunter2@example.com/v1\n")
         #expect(!text.contains("hunter2"), "\(text)")
