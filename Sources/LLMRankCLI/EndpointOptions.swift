@@ -39,8 +39,8 @@ struct EndpointOptions: ParsableArguments {
         if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 86_400) {
             throw ValidationError("--timeout must be a positive number of seconds")
         }
-        if let rpm, !(rpm.isFinite && rpm > 0) { throw ValidationError("--rpm must be a positive number") }
-        if let tpm, !(tpm.isFinite && tpm > 0) { throw ValidationError("--tpm must be a positive number") }
+        if let rpm, !(rpm.isFinite && rpm >= 0.001 && rpm <= 1e9) { throw ValidationError("--rpm must be between 0.001 and 1e9") }
+        if let tpm, !(tpm.isFinite && tpm >= 0.001 && tpm <= 1e12) { throw ValidationError("--tpm must be between 0.001 and 1e12") }
     }
 
     /// Applies the given flags to `settings`.

@@ -134,7 +134,9 @@ struct PipelineOptions: ParsableArguments {
         }
         if let maxCalls, maxCalls < 1 { throw ValidationError("--max-calls must be at least 1") }
         if let maxTokensPerQuery, maxTokensPerQuery < 1 { throw ValidationError("--max-tokens-per-query must be at least 1") }
-        if let deadline, !(deadline.isFinite && deadline > 0) { throw ValidationError("--deadline must be a positive number of seconds") }
+        if let deadline, !(deadline.isFinite && deadline > 0 && deadline <= 1e9) {
+            throw ValidationError("--deadline must be a positive number of seconds, at most 1e9")
+        }
         if noCache, cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
         if let remoteKeep, remoteKeep < 1 { throw ValidationError("--remote-keep must be at least 1") }
         if method == .remote, prompt != nil || fuse != nil || prefilter != nil {

@@ -128,6 +128,8 @@ public final class LocalLLMServer: Sendable {
     public var processIdentifier: Int32 { child.pid }
     /// Whether the child is still running.
     public var isRunning: Bool { child.isRunning }
+    /// How the child ended ("exit status N", "killed by signal N"), once it has.
+    var exitDescription: String? { child.exitDescription }
 
     private init(configuration: LocalLLMConfiguration, port: Int, logFile: URL, apiKey: String?, child: ChildProcess) {
         self.configuration = configuration

@@ -23,8 +23,11 @@ extension BudgetLimits: Codable {
         try c.put(deadline.map(BudgetLimits.seconds), "deadline")
     }
 
-    /// A duration of `seconds` (finite, positive), to the millisecond.
-    public static func duration(seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
+    /// A duration of `seconds`, to the millisecond; held to [0, 10^12 s] (NaN is 0), so no value traps.
+    public static func duration(seconds: Double) -> Duration {
+        let held = seconds.isNaN ? 0 : min(max(seconds, 0), 1e12)
+        return .milliseconds(Int64((held * 1000).rounded()))
+    }
 
     /// A duration in seconds.
     static func seconds(_ d: Duration) -> Double {

@@ -54,7 +54,7 @@ private let documentText: Generator<String, some SendableSequenceType> = Gen.fre
         let dir = try RerankCommandTests.tempDir()
         let docs = try RerankCommandTests.write(RerankCommandTests.docs, "docs.jsonl", in: dir)
         let cli = try CLIRunner()
-        await propertyCheck(count: 40, input: flagSets) { flags in
+        await propertyCheck(count: 25, input: flagSets) { flags in
             let outcome = try cli.run(["rerank", "--base-url", server.baseURL, "--model", "m", "--query", "q",
                                        "--docs", docs, "--no-cache", "--max-attempts", "1"] + flags)
             #expect(!outcome.crashed, "\(flags): signal \(outcome.status)\n\(outcome.stderr)")
@@ -67,7 +67,7 @@ private let documentText: Generator<String, some SendableSequenceType> = Gen.fre
     func randomDocumentTextComesOutOnceEach(method: String) async throws {
         let server = try Self.judge()
         let cli = try CLIRunner()
-        await propertyCheck(count: 15, input: documentText.array(of: 1...6)) { texts in
+        await propertyCheck(count: 10, input: documentText.array(of: 1...6)) { texts in
             let lines = try texts.enumerated().map { i, text in
                 String(decoding: try JSONSerialization.data(withJSONObject: ["id": "d\(i)", "text": text]), as: UTF8.self)
             }
