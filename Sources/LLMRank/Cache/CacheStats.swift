@@ -46,3 +46,30 @@ final class SessionCounters: Sendable {
     /// The counts so far.
     var snapshot: (hits: Int, misses: Int) { counts.withLock { $0 } }
 }
+
+/// The totals a persistent store reads from its table, the same for every backend.
+protocol StoreTotalsReading {
+    var entries: Int { get }
+    var hits: Int { get }
+    var payload: Int64 { get }
+    var stored: Usage { get }
+    var saved: Usage { get }
+    var oldest: Double? { get }
+    var newest: Double? { get }
+    var byModel: [String: Int] { get }
+    var byMethod: [String: Int] { get }
+}
+
+extension StoreTotalsReading {
+    /// The statistics of a store at `location` whose file takes `fileBytes`, with this session's counts.
+    func stats(location: String, fileBytes: Int64, session: SessionCounters) -> CacheStats {
+        let counts = session.snapshot
+        return CacheStats(
+            path: location, entries: entries, fileBytes: fileBytes, payloadBytes: payload,
+            hits: hits, storedUsage: stored, savedUsage: saved,
+            oldest: oldest.map(Date.init(timeIntervalSince1970:)),
+            newest: newest.map(Date.init(timeIntervalSince1970:)),
+            byModel: byModel, byMethodVersion: byMethod,
+            sessionHits: counts.hits, sessionMisses: counts.misses)
+    }
+}

@@ -135,14 +135,7 @@ public final class PostgresJudgmentStore: JudgmentStore {
         let totals = try await link.run("read statistics") { [tables] db, logger in
             try await PostgresStoreTotals.read(db, tables: tables, logger: logger)
         }
-        let session = counters.snapshot
-        return CacheStats(
-            path: location, entries: totals.entries, fileBytes: 0, payloadBytes: totals.payload,
-            hits: totals.hits, storedUsage: totals.stored, savedUsage: totals.saved,
-            oldest: totals.oldest.map(Date.init(timeIntervalSince1970:)),
-            newest: totals.newest.map(Date.init(timeIntervalSince1970:)),
-            byModel: totals.byModel, byMethodVersion: totals.byMethod,
-            sessionHits: session.hits, sessionMisses: session.misses)
+        return totals.stats(location: location, fileBytes: 0, session: counters)
     }
 
     /// Deletes entries: all of them, or those created before `olderThan`. Returns how many.

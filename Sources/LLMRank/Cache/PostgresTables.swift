@@ -52,7 +52,7 @@ struct PostgresTables: Sendable {
 }
 
 /// The whole-store aggregates behind `stats()`.
-struct PostgresStoreTotals: Sendable {
+struct PostgresStoreTotals: Sendable, StoreTotalsReading {
     var entries = 0, hits = 0, payload: Int64 = 0
     var stored = Usage(), saved = Usage()
     var oldest: Double?, newest: Double?

@@ -150,14 +150,7 @@ public final class SQLiteJudgmentStore: InProcessSingleFlight {
         let totals = try await access("read statistics") { [pool] in
             try await pool.read { db in try SQLiteStoreTotals(db) }
         }
-        let session = counters.snapshot
-        return CacheStats(
-            path: path.path, entries: totals.entries, fileBytes: fileBytes(), payloadBytes: totals.payload,
-            hits: totals.hits, storedUsage: totals.stored, savedUsage: totals.saved,
-            oldest: totals.oldest.map(Date.init(timeIntervalSince1970:)),
-            newest: totals.newest.map(Date.init(timeIntervalSince1970:)),
-            byModel: totals.byModel, byMethodVersion: totals.byMethod,
-            sessionHits: session.hits, sessionMisses: session.misses)
+        return totals.stats(location: path.path, fileBytes: fileBytes(), session: counters)
     }
 
     /// Deletes entries: all of them, or those created before `olderThan`. Returns how many.
@@ -261,7 +254,7 @@ public final class SQLiteJudgmentStore: InProcessSingleFlight {
 
 /// The whole-file aggregates behind `stats()`, read in one transaction. Values are read with
 /// checked conversions, so a damaged row makes an error, never a crash.
-private struct SQLiteStoreTotals: Sendable {
+private struct SQLiteStoreTotals: Sendable, StoreTotalsReading {
     var entries = 0, hits = 0, payload: Int64 = 0
     var stored = Usage(), saved = Usage()
     var oldest: Double?, newest: Double?
