@@ -12,9 +12,19 @@ struct EvalCommand: AsyncParsableCommand {
             --corpus and --topics. Qrels: TREC (qid 0 docid grade) or JSON {qid: {docid: grade}}.
             With no --method, --prompt or --prefilter the run is evaluated as given; otherwise every query is
             reranked and both the input and the reranked lists are reported. Judgments are cached, so a
-            killed run resumes where it stopped.
+            killed run resumes where it stopped. --shard I/N evaluates one deterministic part of the queries
+            (by query id); --report writes a JSON report, and --merge REPORT... gives the whole's metrics.
             """
     )
+
+    @Option(help: "Evaluate only shard I of N of the queries (by a hash of the query id, the same on every machine).")
+    var shard: String?
+
+    @Option(help: "Write a JSON report (per-query values, means, usage) here, for --merge.")
+    var report: String?
+
+    @Option(parsing: .upToNextOption, help: "Merge these reports (every shard of one evaluation) and print the whole's metrics.")
+    var merge: [String] = []
 
     @Option(help: "Metrics, comma-separated: ndcg@k, mrr@k, map, map@k, p@k, recall@k, hit@k.")
     var metrics: String = "ndcg@10,mrr@10,map,p@5,recall@20,hit@10"
@@ -36,18 +46,31 @@ struct EvalCommand: AsyncParsableCommand {
 
     func validate() throws {
         try pipeline.requireOneProfile()
+        if merge.isEmpty {
+            try data.requireRunAndQrels(" (or --merge REPORT...)")
+        } else if data.run != nil || data.qrels != nil || reranks || shard != nil || output != nil {
+            throw ValidationError("--merge takes only reports (and --report, --json): drop --run, --qrels, --shard, --output and the pipeline flags")
+        }
+        if let shard { _ = try QueryShard(parsing: shard) }
     }
 
     func run() async throws {
+        if !merge.isEmpty { return try runMerge() }
         let logger = logging.makeLogger()
         let metricList = try Metric.parseList(metrics)
         let configuration = reranks ? try pipeline.configuration(endpoint: endpoint, depth: data.depth) : nil
-        let queries = try data.queries()
+        let whole = try data.queries()
+        let positions = Dictionary(whole.enumerated().map { ($1.query.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let shard = try self.shard.map(QueryShard.init(parsing:))
+        let queries = shard.map { s in whole.filter { s.contains($0.query.id) } } ?? whole
         let judgments = try data.judgments()
         let options = EvalOptions(relThreshold: data.relThreshold)
         let input = Evaluation(queries: queries, qrels: judgments, metrics: metricList, options: options)
 
         guard let configuration else {
+            if let report {
+                try EvalReportFile.write(EvalReport(input: input, reranked: nil, positions: positions, shard: shard, totals: nil), to: report)
+            }
             if json {
                 print(try JSONOutput.string(JSONValue.object(["queries": .number(Double(input.queryCount)),
                                                                "input": input.meanJSON]), pretty: true))
@@ -62,6 +85,7 @@ struct EvalCommand: AsyncParsableCommand {
             _ = try TRECRunWriter.format(queries: queries)
             try TRECRunWriter.write([], to: output)
         }
+        if let report { try EvalReportFile.write(EvalReport(input: input, reranked: nil, positions: [:], shard: shard, totals: nil), to: report) }
         let start = ContinuousClock.now
         let progress = Progress(total: queries.count)
         let work = queries.map { (query: $0.query, list: $0.list) }
@@ -77,6 +101,10 @@ struct EvalCommand: AsyncParsableCommand {
         let reranked = Evaluation(lists: lists, qrels: judgments, metrics: metricList, options: options)
         let summary = RunSummary(results: results, wall: ContinuousClock.now - start)
         if let output { try TRECRunWriter.write(lists, to: output) }
+        if let report {
+            try EvalReportFile.write(EvalReport(input: input, reranked: reranked, positions: positions, shard: shard,
+                                                totals: EvalReport.Totals(summary)), to: report)
+        }
         try Strictness.enforce(summary, strict: pipeline.strict)
         let n = Double(max(1, queries.count))
         if json {
@@ -100,15 +128,38 @@ struct EvalCommand: AsyncParsableCommand {
             }
             print(try JSONOutput.string(JSONValue.object(object), pretty: true))
         } else {
-            print("metric       input     reranked")
-            for m in metricList {
-                print(String(format: "%@ %8.4f %12.4f", ResultPrinter.pad(m.name, 10), input.mean[m] ?? 0, reranked.mean[m] ?? 0))
-            }
-            print("queries \(reranked.queryCount); per query: \(String(format: "%.1f", Double(summary.calls + summary.cacheHits) / n)) calls, "
-                + "\(Int(Double(summary.usage.totalTokens) / n)) tokens, \(String(format: "%.2f", summary.seconds / n)) s")
+            Self.printTable(input: input, reranked: reranked, totals: EvalReport.Totals(summary))
             if let encoder = effective.encoder { print("encoder \(encoder.model), \(encoder.precision.rawValue)") }
         }
         printError(summary.line)
+    }
+
+    /// The metrics of the input and the reranked run side by side, and the cost per query.
+    static func printTable(input: Evaluation, reranked: Evaluation, totals: EvalReport.Totals) {
+        print("metric       input     reranked")
+        for m in input.metrics {
+            print(String(format: "%@ %8.4f %12.4f", ResultPrinter.pad(m.name, 10), input.mean[m] ?? 0, reranked.mean[m] ?? 0))
+        }
+        let n = Double(max(1, reranked.queryCount))
+        let tokens = totals.promptTokens + totals.completionTokens
+        print("queries \(reranked.queryCount); per query: \(String(format: "%.1f", Double(totals.calls + totals.cacheHits) / n)) calls, "
+            + "\(Int(Double(tokens) / n)) tokens, \(String(format: "%.2f", totals.seconds / n)) s")
+    }
+
+    /// `--merge`: the reports of every shard, as one evaluation.
+    private func runMerge() throws {
+        let merged = try EvalReportFile.merge(merge.map { (path: $0, report: try EvalReportFile.read(path: $0)) })
+        if let report { try EvalReportFile.write(merged, to: report) }
+        let input = try merged.inputEvaluation()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(merged), as: UTF8.self))
+        } else if let reranked = try merged.rerankedEvaluation() {
+            Self.printTable(input: input, reranked: reranked, totals: merged.totals ?? EvalReport.Totals())
+        } else {
+            print(input.table(), terminator: "")
+        }
     }
 }
 

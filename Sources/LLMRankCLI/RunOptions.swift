@@ -5,10 +5,10 @@ import LLMRank
 /// The labelled data `eval` and `tune` read: a run, its qrels, and how the queries are taken.
 struct RunOptions: ParsableArguments {
     @Option(help: "The run: rank_llm JSON, or a TREC run (with --corpus and --topics).")
-    var run: String
+    var run: String?
 
     @Option(help: "Qrels: TREC or JSON.")
-    var qrels: String
+    var qrels: String?
 
     @Option(help: "Corpus for a TREC run: TSV (id<TAB>text) or JSONL.")
     var corpus: String?
@@ -34,8 +34,17 @@ struct RunOptions: ParsableArguments {
         if queryConcurrency < 1 { throw ValidationError("--query-concurrency must be at least 1") }
     }
 
+    /// Throws unless both `--run` and `--qrels` are given (the commands that need them call it from
+    /// `validate`).
+    func requireRunAndQrels(_ alternative: String = "") throws {
+        if run == nil || qrels == nil {
+            throw ValidationError("--run and --qrels are required\(alternative)")
+        }
+    }
+
     /// The run's queries (the first `--max-queries`): rank_llm JSON, or TREC with a corpus and topics.
     func queries() throws -> [EvalQuery] {
+        guard let run else { throw ValidationError("--run is required") }
         let queries: [EvalQuery]
         if run.hasSuffix(".json") {
             queries = try RunReader.readRankLLM(path: run)
@@ -49,5 +58,8 @@ struct RunOptions: ParsableArguments {
     }
 
     /// The qrels.
-    func judgments() throws -> Qrels { try QrelsReader.read(path: qrels) }
+    func judgments() throws -> Qrels {
+        guard let qrels else { throw ValidationError("--qrels is required") }
+        return try QrelsReader.read(path: qrels)
+    }
 }

@@ -62,6 +62,7 @@ struct TuneCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        try data.requireRunAndQrels()
         if output == nil, !dryRun { throw ValidationError("--output PROFILE.yaml is required (or --dry-run)") }
         if folds < 2 { throw ValidationError("--folds must be at least 2") }
         if let maxTokensPerQuery, maxTokensPerQuery < 1 { throw ValidationError("--max-tokens-per-query must be at least 1") }
@@ -81,7 +82,7 @@ struct TuneCommand: AsyncParsableCommand {
             prefilters: try prefilter.map(TuneGrid.parsePrefilters) ?? TuneGrid.defaultPrefilters,
             fusions: try fuse.map(TuneGrid.parseFusions) ?? TuneGrid.defaultFusions,
             maxCallsPerQuery: maxCallsPerQuery, maxTokensPerQuery: maxTokensPerQuery, relThreshold: data.relThreshold,
-            queryConcurrency: data.queryConcurrency, runLabel: data.run, qrelsLabel: data.qrels)
+            queryConcurrency: data.queryConcurrency, runLabel: data.run ?? "", qrelsLabel: data.qrels ?? "")
         let queries = try data.queries()
         let judgments = try data.judgments()
         let tuner = Tuner(base: base, options: options)

@@ -50,8 +50,6 @@ public struct Evaluation: Sendable, Hashable {
     public init(run: [(queryID: String, ranking: [String])], qrels: Qrels, metrics: [Metric],
                 options: EvalOptions = EvalOptions())
     {
-        self.metrics = metrics
-        self.options = options
         var seen = Set<String>()
         var perQuery: [QueryResult] = []
         var unjudged: [String] = []
@@ -71,6 +69,14 @@ public struct Evaluation: Sendable, Hashable {
         if options.completeQueries {
             for qid in missing { perQuery.append(evaluate(qid, [], qrels[qid] ?? [:])) }
         }
+        self.init(metrics: metrics, options: options, perQuery: perQuery, unjudged: unjudged, missing: missing)
+    }
+
+    /// An evaluation of per-query values computed before (a merge of shard reports): the mean of
+    /// each metric is taken over `perQuery` in its order, as for a run evaluated here.
+    public init(metrics: [Metric], options: EvalOptions, perQuery: [QueryResult], unjudged: [String], missing: [String]) {
+        self.metrics = metrics
+        self.options = options
         self.perQuery = perQuery
         self.unjudgedQueries = unjudged
         self.missingQueries = missing

@@ -60,3 +60,19 @@ public struct RunSummary: Sendable, Hashable {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
+
+extension EvalReport.Totals {
+    /// The totals of a run's summary.
+    public init(_ summary: RunSummary) {
+        self.init()
+        calls = summary.calls
+        cacheHits = summary.cacheHits
+        promptTokens = summary.usage.promptTokens
+        cachedPromptTokens = summary.usage.cachedPromptTokens
+        completionTokens = summary.usage.completionTokens
+        retries = summary.retries
+        repairs = summary.repairs
+        fallbacks = summary.fallbacks
+        seconds = summary.seconds
+    }
+}

@@ -102,4 +102,30 @@ import Testing
         let twice = try CLIRunner().run(["rerank", "--profile", "encoder", "--profile", "local", "--query", "q", "--docs", "-"], stdin: "")
         #expect(twice.status == 2 && twice.stderr.contains("--profile is given once"))
     }
+
+    /// Two replicas on one PostgreSQL store: what one paid for, the other answers with no call.
+    @Test(.needsPostgres) func replicasShareOnePostgresStore() async throws {
+        let stub = try StubLLMServer { req in
+            StubLLMServer.reply((req.lastUserMessage ?? "").contains("zebra") ? "Score: 5" : "Score: 1")
+        }
+        let cache = try TestPostgres.freshURL()
+        let flags = ["--base-url", stub.baseURL, "--model", "m", "--method", "pointwise", "--json-mode", "off", "--cache", cache]
+        let replicas = try [ServeProcess(flags), ServeProcess(flags)]
+        defer { for r in replicas { r.process.terminate() } }
+        let ports = try await [replicas[0].port(), replicas[1].port()]
+        let body: JSONValue = ["query": "q", "documents": ["plain", "a zebra", "other"]]
+        let first = try await ServerHarness(port: ports[0]).post("/v1/rerank", body)
+        #expect(first.status == 200 && first.body["results"]?.arrayValue?.first?["index"] == 1)
+        #expect(stub.requestCount == 3)
+        let second = try await ServerHarness(port: ports[1]).post("/v1/rerank", body)
+        #expect(second.status == 200)
+        #expect(second.body["results"] == first.body["results"])
+        #expect(stub.requestCount == 3)
+        for r in replicas { kill(r.process.processIdentifier, SIGTERM) }
+        for r in replicas { #expect(try await r.waitForExit(within: .seconds(20)) == 0, "\(r.output)") }
+        // The PostgreSQL password, if the URL has one, is in no line either replica printed.
+        if let password = URLComponents(string: cache)?.password, !password.isEmpty {
+            for r in replicas { #expect(!r.output.contains(password)) }
+        }
+    }
 }
