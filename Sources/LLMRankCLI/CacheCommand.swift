@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import LLMRank
 
-/// `llmrank cache stats | clear`: the judgment cache, inspected or cleared.
+/// `llmrank cache stats | clear | export | import`: the judgment cache, inspected, cleared or moved.
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
-        abstract: "Inspect or clear the judgment cache.",
-        subcommands: [Stats.self, Clear.self]
+        abstract: "Inspect, clear, export or import the judgment cache.",
+        subcommands: [Stats.self, Clear.self, Export.self, Import.self]
     )
 
     /// The store the subcommands work on: `--cache PATH`, else the default file. It must exist:
@@ -16,11 +16,11 @@ struct CacheCommand: AsyncParsableCommand {
         @Option(help: "Cache file (default $LLMRANK_HOME/judgments.sqlite) or postgres:// address (also LLMRANK_CACHE_URL).")
         var cache: String?
 
-        func open() async throws -> any JudgmentStore {
+        func open(creating: Bool = false) async throws -> any JudgmentStore {
             let setting = (cache ?? ProcessInfo.processInfo.environment["LLMRANK_CACHE_URL"]).map(StoreSetting.init) ?? .default
             if case .postgres = setting, let store = try await setting.open() { return store }
             let path = setting.fileURL()?.path ?? setting.description
-            guard FileManager.default.fileExists(atPath: path), let store = try await setting.open() else {
+            guard creating || FileManager.default.fileExists(atPath: path), let store = try await setting.open() else {
                 throw LLMRankError(.invalidInput, "no cache at \(path)")
             }
             return store
@@ -70,6 +70,61 @@ struct CacheCommand: AsyncParsableCommand {
             let deleted = try await store.clear(olderThan: cutoff)
             await store.close()
             print("deleted \(deleted) entries")
+        }
+    }
+
+    /// `llmrank cache export FILE`: every usable entry as JSON Lines.
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write every judgment to a JSON Lines file (- for standard output).")
+        @OptionGroup var location: Location
+        @Argument(help: "The file to write (replaced), or - for standard output.") var file: String
+
+        func run() async throws {
+            let store = try await location.open()
+            let handle: FileHandle
+            if file == "-" {
+                handle = FileHandle.standardOutput
+            } else {
+                guard FileManager.default.createFile(atPath: file, contents: nil), let opened = FileHandle(forWritingAtPath: file) else {
+                    await store.close()
+                    throw LLMRankError(.invalidInput, "\(file): cannot create the file")
+                }
+                handle = opened
+            }
+            let counts: JudgmentTransfer.Counts
+            do {
+                counts = try await JudgmentTransfer.export(from: store, to: handle)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            if file != "-" { try handle.close() }
+            printError("exported \(counts.transferred) judgments from \(store.location)"
+                + (counts.unreadable > 0 ? "; left out \(counts.unreadable) unreadable entries" : ""))
+        }
+    }
+
+    /// `llmrank cache import FILE`: the entries of an export, added to this store.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add the judgments of a JSON Lines export to the cache (entries it holds are kept).")
+        @OptionGroup var location: Location
+        @Argument(help: "A file written by `llmrank cache export`.") var file: String
+
+        func run() async throws {
+            // The whole file is checked before the store is opened: a bad line stores nothing.
+            let entries = try JudgmentTransfer.read(path: file)
+            let store = try await location.open(creating: true)
+            let counts: JudgmentTransfer.Counts
+            do {
+                counts = try await JudgmentTransfer.importEntries(entries, into: store)
+            } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            print("imported \(counts.transferred) judgments into \(store.location); \(counts.alreadyPresent) were there already")
         }
     }
 }

@@ -52,6 +52,11 @@ public protocol JudgmentStore: Sendable {
     /// Every key stored, sorted (for tests and audits).
     func keys() async throws -> [String]
 
+    /// Up to `limit` entries whose keys sort after `key` (all, when nil), in key order (bytewise),
+    /// each with its reply, or nil for an entry that cannot be used (see `get`). For export:
+    /// neither counted as lookups nor as hits.
+    func entries(after key: String?, limit: Int) async throws -> [(key: String, reply: CachedReply?)]
+
     /// Releases connections and files. The store is not used afterwards; safe to call twice.
     func close() async
 }

@@ -84,6 +84,14 @@ public final class MemoryJudgmentStore: InProcessSingleFlight {
         entries.withLock { $0.keys.sorted() }
     }
 
+    /// A page of entries in key order, for export.
+    public func entries(after key: String?, limit: Int) async throws -> [(key: String, reply: CachedReply?)] {
+        let page = entries.withLock { entries in
+            entries.filter { key == nil || $0.key > key! }.sorted { $0.key < $1.key }.prefix(max(0, limit))
+        }
+        return page.map { (key: $0.key, reply: try? $0.value.decoded().get()) }
+    }
+
     /// Nothing to release.
     public func close() async {}
 

@@ -163,6 +163,24 @@ public final class PostgresJudgmentStore: JudgmentStore {
         }
     }
 
+    /// A page of entries in key order (bytewise, `COLLATE "C"`), for export.
+    public func entries(after key: String?, limit: Int) async throws -> [(key: String, reply: CachedReply?)] {
+        let query: PostgresQuery = """
+            SELECT key, response, model, endpoint, method_version, request, prompt_tokens, completion_tokens, latency_ms,
+                created_at, hits FROM \(unescaped: tables.judgments)
+            WHERE key COLLATE "C" > \(key ?? "") ORDER BY key COLLATE "C" LIMIT \(max(0, limit))
+            """
+        return try await link.run("read entries") { db, logger in
+            var page: [(key: String, reply: CachedReply?)] = []
+            for try await row in try await db.query(query, logger: logger) {
+                let columns = row.makeRandomAccess()
+                let key = (try? columns[0].decode(String.self)) ?? ""
+                page.append((key: key, reply: try? Self.stored(row, from: 1).flatMap { $0.decoded() }.get()))
+            }
+            return page
+        }
+    }
+
     /// Closes the connection; later calls fail with `.cache`.
     public func close() async {
         await link.close()
@@ -178,10 +196,15 @@ public final class PostgresJudgmentStore: JudgmentStore {
     }
 
     /// A row in the stored shape, or why it cannot be read.
-    private static func stored(_ row: PostgresRow) -> Result<StoredReply, UnreadableEntry> {
+    private static func stored(_ row: PostgresRow, from first: Int = 0) -> Result<StoredReply, UnreadableEntry> {
         do {
-            let (response, model, endpoint, method, request, prompt, completion, latency, created, hits) = try row.decode(
-                (String, String, String, String, String?, Int, Int, Double, Double, Int).self)
+            let c = row.makeRandomAccess()
+            let response = try c[first].decode(String.self), model = try c[first + 1].decode(String.self)
+            let endpoint = try c[first + 2].decode(String.self), method = try c[first + 3].decode(String.self)
+            let request = try c[first + 4].decode(String?.self)
+            let prompt = try c[first + 5].decode(Int.self), completion = try c[first + 6].decode(Int.self)
+            let latency = try c[first + 7].decode(Double.self), created = try c[first + 8].decode(Double.self)
+            let hits = try c[first + 9].decode(Int.self)
             return .success(StoredReply(
                 response: response, model: model, endpoint: endpoint, methodVersion: method, requestBody: request,
                 promptTokens: prompt, completionTokens: completion, latencyMilliseconds: latency,

@@ -196,6 +196,19 @@ public final class SQLiteJudgmentStore: InProcessSingleFlight {
         }
     }
 
+    /// A page of entries in key order, for export.
+    public func entries(after key: String?, limit: Int) async throws -> [(key: String, reply: CachedReply?)] {
+        let rows = try await access("read entries") { [pool] in
+            try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM judgments WHERE key > ? ORDER BY key LIMIT ?",
+                                 arguments: [key ?? "", max(0, limit)]).map { row -> (String, Result<StoredReply, UnreadableEntry>) in
+                    ((row["key"] as String?) ?? "", Self.stored(row))
+                }
+            }
+        }
+        return rows.map { (key: $0.0, reply: try? $0.1.flatMap { $0.decoded() }.get()) }
+    }
+
     /// Closes the file's connections; later calls fail with `.cache`.
     public func close() async {
         do {
