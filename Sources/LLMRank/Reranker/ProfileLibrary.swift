@@ -43,8 +43,12 @@ public enum ProfileLibrary {
         try ProfileLoader.load(yaml: yaml, file: file, directory: directory)
     }
 
-    /// The configuration as profile YAML (what `-v` prints and what a profile file holds).
+    /// The configuration as profile YAML (what `-v` and `profiles show` print, what `tune`
+    /// writes). A PostgreSQL store's password is replaced by `***`: printed profiles end up in
+    /// logs, so the password stays in the flag, the variable or the file the user wrote.
     public static func yaml(_ configuration: RerankerConfiguration) throws -> String {
-        try YAMLEncoder().encode(configuration)
+        var printed = configuration
+        if case .postgres(let url) = configuration.store { printed.store = .postgres(url: PostgresURL.redact(url)) }
+        return try YAMLEncoder().encode(printed)
     }
 }

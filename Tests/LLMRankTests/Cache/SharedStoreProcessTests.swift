@@ -139,6 +139,107 @@ import Glibc
     }
 }
 
+extension SharedStoreProcessTests {
+    /// `scripts/test-postgres` with its own folder: a private cluster this test may restart.
+    struct PrivateCluster {
+        let directory: String
+        static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/test-postgres").path
+
+        /// Runs `scripts/test-postgres COMMAND` and returns what it printed, within 120 s.
+        ///
+        /// Spawned with `posix_spawn` and reaped here by polling `waitpid`, with an empty signal
+        /// mask and default dispositions: through Foundation's `Process` the script's exit was
+        /// never noticed (it stayed a zombie) once `runuser` and `pg_ctl` had run under it.
+        @discardableResult
+        func run(_ command: String) async throws -> String {
+            let log = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("test-postgres-\(UUID().uuidString).log")
+            defer { try? FileManager.default.removeItem(at: log) }
+            var env = ProcessInfo.processInfo.environment
+            env["LLMRANK_TEST_POSTGRES_DIR"] = directory
+            let pid = try Self.spawn(["/bin/bash", Self.script, command], environment: env, output: log.path)
+            let deadline = ContinuousClock.now + .seconds(120)
+            var status: Int32 = 0
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                guard ContinuousClock.now < deadline else {
+                    kill(pid, SIGKILL)
+                    _ = waitpid(pid, &status, 0)
+                    throw LLMRankError(.setup, "scripts/test-postgres \(command): no exit in 120 s")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            // Exited normally (low 7 bits 0) with status 0.
+            guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+                throw LLMRankError(.setup, "scripts/test-postgres \(command): wait status \(status): \(output)")
+            }
+            return output
+        }
+
+        static func spawn(_ argv: [String], environment: [String: String], output: String) throws -> pid_t {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var empty = sigset_t(), all = sigset_t()
+            sigemptyset(&empty)
+            sigfillset(&all)
+            posix_spawnattr_setsigmask(&attributes, &empty)
+            posix_spawnattr_setsigdefault(&attributes, &all)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+            let cArgs = argv.map { strdup($0) } + [nil]
+            let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for p in cArgs + cEnv { free(p) } }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+            guard rc == 0 else { throw LLMRankError(.setup, "cannot run \(argv[0]): errno \(rc)") }
+            return pid
+        }
+    }
+
+    /// The server restarted while an evaluation runs on it: the run reconnects and completes,
+    /// no request is paid twice and no judgment is lost (a rerun pays nothing).
+    @Test(.needsPostgres, .timeLimit(.minutes(5)))
+    func aServerRestartMidRunLosesNothingAndPaysNothingTwice() async throws {
+        let dir = try RerankCommandTests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cluster = PrivateCluster(directory: "/tmp/llmrank-pg-restart-\(UUID().uuidString.prefix(8))")
+        _ = try await cluster.run("start")
+        let url = try String(contentsOfFile: cluster.directory + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            let ids = Self.queryIDs()
+            let (run, qrels) = try Self.files(ids: ids, in: dir)
+            let stub = try Self.judge { .milliseconds(250) }
+            let arguments = Self.evalArguments(run: run, qrels: qrels, stub: stub, cache: url) + ["--concurrency", "1", "--query-concurrency", "1"]
+            let eval = try CLIProcess(try CLIRunner(), arguments + ["-v"], directory: dir)
+            #expect(try await eventually(within: .seconds(60)) { stub.requestCount >= 5 || !eval.isRunning }, "\(eval.stderr)")
+            #expect(eval.isRunning)
+            try await cluster.run("restart")
+            #expect(stub.requestCount < 24, "the run ended before the restart")
+            let outcome = try await eval.finish(within: .seconds(180))
+            #expect(outcome.status == 0 && !outcome.crashed, "\(outcome.stderr)")
+            // -v printed the effective profile with the store's address, but not its password.
+            let password = try #require(URLComponents(string: url)?.password)
+            #expect(outcome.stderr.contains("cache: postgres://llmrank:***@"))
+            #expect(!outcome.stderr.contains(password))
+            let bodies = stub.requests.map(\.bodyText)
+            #expect(bodies.count == 24 && Set(bodies).count == 24)
+            let rerun = try CLIRunner().run(arguments)
+            #expect(rerun.status == 0)
+            #expect(rerun.stderr.contains("llmrank: 0 calls, 24 cache hits"), "\(rerun.stderr)")
+        } catch {
+            _ = try? await cluster.run("stop")
+            throw error
+        }
+        _ = try? await cluster.run("stop")
+    }
+}
+
 /// A thread-safe boolean a stub's handler reads.
 final class SwitchFlag: Sendable {
     private let state = Mutex(false)
