@@ -14,9 +14,9 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     /// `expected_score` in a profile: pointwise scores as the mean over the scale's token
     /// probabilities (`JudgeOptions.expectedScore`).
     public var expectedScore: Bool
-    /// Listwise: passages per window (2...100).
+    /// Listwise and first: passages per window (2...100; first 2...20, a lettered prompt at most 26).
     public var window: Int
-    /// Listwise: how far each window moves (1...window).
+    /// Listwise and first (sliding): how far each window moves (1...window).
     public var step: Int
     /// Listwise: passages are cut to this many words (flagged `truncated`).
     public var maxWords: Int
@@ -26,7 +26,8 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     public var jsonMode: JSONMode
     /// `allpairs_max` in a profile: pairwise compares all pairs of lists this long or shorter (2...100).
     public var allPairsMax: Int
-    /// `top_k` in a profile: pairwise (sliding) and setwise order this many documents at the top (1...1000).
+    /// `top_k` in a profile: pairwise (sliding), setwise and top-down windows order this many
+    /// documents at the top (1...1000; below `window` for top-down).
     public var topK: Int
     /// `set_size` in a profile: setwise passages per call (2...20).
     public var setSize: Int
