@@ -60,6 +60,23 @@ import LLMRankTestSupport
         #expect(detail.contains("no logprobs"), "\(detail)")
     }
 
+    /// An endpoint that refuses logprobs (a 400 naming them): the request is sent again without
+    /// them, its reply has none, and the window's ranking is generated, flagged.
+    @Test func anEndpointThatRefusesLogprobsGetsTheGeneratedRanking() async throws {
+        let (documents, grades) = Self.shuffled(12, seed: 4)
+        let judge = SimulatedJudge(grades: grades, noise: 0)
+        let server = try StubLLMServer { request in
+            request.json?["logprobs"] == .bool(true) ? StubLLMServer.error(400, "logprobs are not supported") : judge.answer(request)
+        }
+        let outcome = try await JudgeTests.judge(server, prompt: "first")
+            .rerank(query: Query(text: "which topic"), list: RankedList(documents: documents))
+        #expect(outcome.list.ids == Self.trueTop(12, 12))
+        // Refused, sent again without logprobs (one token), then generated.
+        #expect(server.requestCount == 3)
+        #expect(server.requests.last?.json?["max_tokens"] != .number(1))
+        #expect(outcome.list.candidates.allSatisfy { c in c.flags.map(\.code) == [.noLogprobs] })
+    }
+
     @Test func aMalformedReplyIsRepairedThenAFlaggedFallback() async throws {
         let server = try StubLLMServer { _ in StubLLMServer.reply("They are all equally good.") }
         let documents = ["first passage", "second passage", "third passage"].enumerated().map { Document(id: "d\($0.offset)", text: $0.element) }
