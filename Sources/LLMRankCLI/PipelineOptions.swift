@@ -75,7 +75,7 @@ struct PipelineOptions: ParsableArguments {
     @ArgumentParser.Flag(name: .customLong("expected-score"), help: "Pointwise: the probability-weighted score over the scale's tokens (needs logprobs).")
     var expectedScore = false
 
-    @Option(help: "Listwise: passages per window (default 20).")
+    @Option(help: "Listwise and first (at most 20): passages per window (default 20).")
     var window: Int?
 
     @Option(help: "Listwise: how far each window moves (default 10).")
@@ -87,11 +87,17 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .customLong("allpairs-max"), help: "Pairwise: compare all pairs of lists this long or shorter, else slide (default 20).")
     var allPairsMax: Int?
 
-    @Option(name: .customLong("top-k"), help: "Pairwise (sliding) and setwise: documents put in order at the top (default 10).")
+    @Option(name: .customLong("top-k"), help: "Pairwise (sliding), setwise and --strategy topdown: documents put in order at the top (default 10).")
     var topK: Int?
 
     @Option(name: .customLong("set-size"), help: "Setwise: passages per call (default 4).")
     var setSize: Int?
+
+    @Option(help: "Listwise and first: how a list longer than a window is walked: sliding (default) or topdown (top-down partitioning for the top --top-k).")
+    var strategy: WindowStrategy?
+
+    @Option(name: .customLong("setwise-sort"), help: "Setwise: heap (default) or bubble sort.")
+    var setwiseSort: SetwiseSort?
 
     @Option(name: .customLong("json-mode"), help: "Structured output: auto (schema, else object, else text; default), schema, object, off.")
     var jsonMode: JSONMode?
@@ -203,6 +209,8 @@ struct PipelineOptions: ParsableArguments {
             if let allPairsMax { config.judge?.allPairsMax = allPairsMax }
             if let topK { config.judge?.topK = topK }
             if let setSize { config.judge?.setSize = setSize }
+            if let strategy { config.judge?.strategy = strategy }
+            if let setwiseSort { config.judge?.setwiseSort = setwiseSort }
             if let jsonMode { config.judge?.jsonMode = jsonMode }
             if let temperature { config.judge?.temperature = temperature }
             if let seed { config.judge?.seed = seed }
@@ -245,3 +253,5 @@ extension PipelineOptions {
 extension RemoteAPI: ExpressibleByArgument {}
 extension EncoderPrecision: ExpressibleByArgument {}
 extension JSONMode: ExpressibleByArgument {}
+extension WindowStrategy: ExpressibleByArgument {}
+extension SetwiseSort: ExpressibleByArgument {}

@@ -225,7 +225,7 @@ enum OpenAPIDocument {
                       - {type: object, required: [text], properties: {id: {type: [string, integer, 'null'], minimum: -999999999999999, maximum: 999999999999999}, text: {type: string}}}
                 top_n: {$ref: '#/components/schemas/Count'}
                 with_text: {type: [boolean, 'null'], default: false}
-                method: {enum: [pointwise, aspects, yesno, listwise, pairwise, setwise, encoder, null], description: "Overrides the profile's method: a judge method (over the profile's endpoint) or encoder (a 409 when the profile lacks that stage)"}
+                method: {enum: [pointwise, aspects, yesno, listwise, first, pairwise, setwise, encoder, null], description: "Overrides the profile's method: a judge method (over the profile's endpoint) or encoder (a 409 when the profile lacks that stage)"}
                 budget:
                   type: [object, 'null']
                   additionalProperties: false

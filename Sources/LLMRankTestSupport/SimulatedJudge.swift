@@ -27,8 +27,10 @@ import LLMRank
 /// - JSON-graded prompts (pointwise, aspects): every integer field of the request's JSON schema, or
 ///   of the prompt's text (`integer from 1 to 5`, `- name (0-5):`), gets
 ///   `round(min + clamp(g / maxGrade, 0, 1) * (max - min))`; a `reasoning` field says "simulated".
-/// - multi-passage prompts whose text shows a ranking chain (`] > [`): the labels in descending `g`
-///   (ties in prompt order), as `[2] > [1] > [3]`.
+/// - multi-passage prompts whose text shows a ranking chain (`[2] > [1]`, `B > A`): the labels in
+///   descending `g` (ties in prompt order), as `[2] > [1] > [3]`; but when the request asks for
+///   one token (`max_tokens: 1`) with `logprobs`, the answer is the one-label answer below (the
+///   first token of that ranking, FIRST's single-token listwise).
 /// - other multi-passage prompts (one passage chosen): the label of the highest `g` (ties: the
 ///   first), as `[B]`; with `logprobs`, its one token's alternatives are every label with
 ///   log-softmax(4 g) (at most `top_logprobs` of them, best first).
@@ -107,11 +109,13 @@ public struct SimulatedJudge: Sendable {
         let query = queries.first { promptWords.contains(" " + $0 + " ") }
         let wantsLogprobs = json["logprobs"] == .bool(true)
         let topLogprobs = Int(json["top_logprobs"]?.doubleValue ?? 5)
+        let oneToken = json["max_tokens"]?.doubleValue == 1
         let reply: (String, [StubLLMServer.StubToken]?)
         let blocks = Self.labelledBlocks(user)
         if blocks.count >= 2 {
             let grades = blocks.map { noisyGrade(words: Self.words($0.text), anchored: true, query: query) }
-            reply = multiPassage(labels: blocks.map(\.label), grades: grades, chain: user.contains("] > ["),
+            let chain = user.range(of: #"\[?\b\w{1,2}\b\]? > \[?\b\w{1,2}\b\]?"#, options: .regularExpression) != nil
+            reply = multiPassage(labels: blocks.map(\.label), grades: grades, chain: chain && !(oneToken && wantsLogprobs),
                                  logprobs: wantsLogprobs, top: topLogprobs)
         } else {
             let g = noisyGrade(words: Self.words(user), anchored: false, query: query)

@@ -6,8 +6,10 @@
 /// - pointwise, aspects, yes/no: one call per document (at most `options.concurrency` at once).
 ///   Scored documents come first, best first (ties keep their incoming order); documents with no
 ///   usable judgment follow in their incoming order, flagged.
-/// - listwise: RankGPT-style permutation prompts over windows that slide from the back of the list
-///   to the front and cover every position.
+/// - listwise, first: permutation prompts (first: read from one token's logprobs) over windows
+///   that slide from the back of the list to the front and cover every position, or partition it
+///   top-down (`WindowWalk`).
+/// - pairwise, setwise: which passage of a pair or a set is most relevant, in sorts for the top k.
 ///
 /// An unusable reply gets one repair request (the reply sent back with the prompt's repair
 /// message); if that fails too, the fallback is explicit and flagged (`RepairLoop`). Failures that
@@ -51,8 +53,8 @@ public struct Judge: Sendable {
     }
 
     /// The listwise windows of one pass over `count` documents, in the order they are judged (see
-    /// `ListwiseStrategy.windows`): from the back to the front, every position covered.
+    /// `WindowWalk.windows`): from the back to the front, every position covered.
     public static func windows(count: Int, window: Int, step: Int) -> [Range<Int>] {
-        ListwiseStrategy.windows(count: count, window: window, step: step)
+        WindowWalk.windows(count: count, window: window, step: step)
     }
 }

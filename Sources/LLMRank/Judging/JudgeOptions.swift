@@ -10,6 +10,22 @@ public enum JSONMode: String, Sendable, Hashable, CaseIterable {
     case off
 }
 
+/// How a method over windows (listwise, first) walks a list longer than a window.
+public enum WindowStrategy: String, Sendable, Hashable, CaseIterable {
+    /// Windows from the back of the list to the front, moving by the step (RankGPT).
+    case sliding
+    /// Top-down partitioning around a pivot for the top k (Parry et al., SIGIR 2024).
+    case topdown
+}
+
+/// How setwise sorts for its top k.
+public enum SetwiseSort: String, Sendable, Hashable, CaseIterable {
+    /// A (c-1)-ary heap sort whose comparisons are sets.
+    case heap
+    /// Bubble passes of sets moving up from the bottom, one pass per place of the top k.
+    case bubble
+}
+
 /// Settings of an LLM judge stage; every field has a default.
 public struct JudgeOptions: Sendable, Hashable {
     /// The model every call names.
@@ -23,7 +39,7 @@ public struct JudgeOptions: Sendable, Hashable {
     public var maxTokens: Int?
     /// Pointwise: the probability-weighted score over the scale's tokens, where logprobs come back.
     public var expectedScore: Bool
-    /// Listwise: passages per window.
+    /// Listwise and first (at most 20): passages per window.
     public var window: Int
     /// Listwise: how far each window moves towards the front.
     public var step: Int
@@ -37,16 +53,21 @@ public struct JudgeOptions: Sendable, Hashable {
     public var jsonMode: JSONMode
     /// Pairwise: lists of at most this many documents compare all pairs; longer ones slide.
     public var allPairsMax: Int
-    /// Pairwise (sliding) and setwise: how many documents at the top are put in order.
+    /// Pairwise (sliding), setwise and top-down windows: how many documents at the top are put in order.
     public var topK: Int
     /// Setwise: passages per call.
     public var setSize: Int
+    /// Listwise and first: how a list longer than a window is walked.
+    public var windowStrategy: WindowStrategy
+    /// Setwise: heap sort or bubble sort.
+    public var setwiseSort: SetwiseSort
 
     /// Options for `model`; every other field has its documented default.
     public init(model: String, temperature: Double = 0, seed: Int? = nil, maxTokens: Int? = nil,
                 expectedScore: Bool = false, window: Int = 20, step: Int = 10, maxWords: Int = 300,
                 topLogprobs: Int = 10, concurrency: Int = 8, jsonMode: JSONMode = .auto,
-                allPairsMax: Int = 20, topK: Int = 10, setSize: Int = 4)
+                allPairsMax: Int = 20, topK: Int = 10, setSize: Int = 4,
+                windowStrategy: WindowStrategy = .sliding, setwiseSort: SetwiseSort = .heap)
     {
         self.model = model
         self.temperature = temperature
@@ -62,5 +83,7 @@ public struct JudgeOptions: Sendable, Hashable {
         self.allPairsMax = allPairsMax
         self.topK = topK
         self.setSize = setSize
+        self.windowStrategy = windowStrategy
+        self.setwiseSort = setwiseSort
     }
 }

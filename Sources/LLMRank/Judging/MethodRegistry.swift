@@ -11,6 +11,7 @@ enum MethodRegistry {
         AspectsStrategy.self,
         YesNoStrategy.self,
         ListwiseStrategy.self,
+        FirstStrategy.self,
         PairwiseStrategy.self,
         SetwiseStrategy.self,
     ]

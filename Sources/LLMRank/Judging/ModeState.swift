@@ -39,4 +39,10 @@ actor ModeState {
             return false
         }
     }
+
+    /// Stops asking for logprobs for the rest of the run: the endpoint accepted them but returned
+    /// none.
+    func dropLogprobs() {
+        current.logprobs = false
+    }
 }

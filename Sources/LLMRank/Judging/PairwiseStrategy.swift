@@ -34,7 +34,7 @@ struct PairwiseStrategy: RankingStrategy {
     }
 
     func read(_ response: ChatResponse, size: Int) -> Result<Reading<LabelChoice>, ParseFailure> {
-        LabelChoice.read(response, count: size)
+        LabelChoice.read(response, count: size, style: contract.labels)
     }
 
     /// What the two calls about a pair say: each document's wins and logprob margin.

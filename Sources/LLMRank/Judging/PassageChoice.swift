@@ -1,4 +1,4 @@
-/// What one reply of a multi-passage method (pairwise, setwise) says: the passage it names, and,
+/// What one reply of a one-label method (pairwise, setwise) says: the passage it names, and,
 /// where the endpoint returned logprobs, every label's probability at the first answer token.
 struct LabelChoice: Sendable, Hashable {
     /// The index of the passage named (0-based, in the order the prompt showed them).
@@ -6,14 +6,12 @@ struct LabelChoice: Sendable, Hashable {
     /// Each passage's probability at the first answer token; nil without logprobs.
     var probabilities: [Double]?
 
-    /// The passages of a set of `count` are labelled `[1]`...`[count]` (`{{rank}}`).
-    static func labels(_ count: Int) -> [String] { (0..<max(0, count)).map { String($0 + 1) } }
-
-    /// Reads `response` about `count` passages: the label the text names (`LabelParser`), with
-    /// the label probabilities when there are logprobs. A text naming no label but logprobs over
-    /// the labels reads as the most probable label; with neither, the failure is the text's.
-    static func read(_ response: ChatResponse, count: Int) -> Result<Reading<LabelChoice>, ParseFailure> {
-        let labels = labels(count)
+    /// Reads `response` about `count` passages labelled in `style` (`[1]`...`[count]` or `[A]`...):
+    /// the label the text names (`LabelParser`), with the label probabilities when there are
+    /// logprobs. A text naming no label but logprobs over the labels reads as the most probable
+    /// label; with neither, the failure is the text's.
+    static func read(_ response: ChatResponse, count: Int, style: LabelStyle) -> Result<Reading<LabelChoice>, ParseFailure> {
+        let labels = style.labels(count)
         let probabilities = LabelParser.probabilities(response.logprobs, labels: labels)
         switch LabelParser.parse(response.content, labels: labels) {
         case .success(let index):
@@ -28,8 +26,8 @@ struct LabelChoice: Sendable, Hashable {
 }
 
 /// Asks a multi-passage method's question about one set of candidates through the repair loop:
-/// passages cut to `maxWords` (each cut flagged `truncated`) and rendered with `[1]`...`[n]`
-/// labels (`PromptTemplate.render(query:passages:)`, which neutralises forged labels).
+/// passages cut to `maxWords` (each cut flagged `truncated`) and rendered with the prompt's labels
+/// (`PromptTemplate.render(query:passages:)`, which neutralises forged labels).
 struct PassageAsker<Strategy: RankingStrategy>: Sendable where Strategy.Value == LabelChoice {
     /// Sends and reads.
     let strategy: Strategy
@@ -58,13 +56,7 @@ struct PassageAsker<Strategy: RankingStrategy>: Sendable where Strategy.Value ==
 
     /// Asks which of `set` is most relevant; `fallback` starts the fallback flag's detail.
     func ask(_ set: [Candidate], fallback: String) async throws -> Answer {
-        var own: [(id: String, flag: Flag)] = []
-        var passages: [String] = []
-        for candidate in set {
-            let (text, cut) = WordBudget.cut(candidate.text, maxWords: maxWords)
-            if cut { own.append((candidate.id, Flag(.truncated, stage: session.stage, "cut to \(maxWords) words"))) }
-            passages.append(text)
-        }
+        let (passages, own) = WordBudget.cut(set, maxWords: maxWords, stage: session.stage)
         let outcome = try await RepairLoop(strategy: strategy, session: session).run(
             try prompt.render(query: query.text, passages: passages),
             repair: prompt.renderRepair(query: query.text, passageCount: set.count), size: set.count, fallback: fallback)
@@ -72,7 +64,7 @@ struct PassageAsker<Strategy: RankingStrategy>: Sendable where Strategy.Value ==
     }
 }
 
-/// The flags and calls a multi-passage method collects, each flag once per candidate, and the
+/// The flags and calls a multi-passage method (pairwise, setwise, listwise, first) collects, each flag once per candidate, and the
 /// outcome they end in.
 struct PassageLedger: Sendable {
     private var flags: [String: [Flag]] = [:]
@@ -80,9 +72,21 @@ struct PassageLedger: Sendable {
 
     /// Records an answer's calls and flags.
     mutating func record<S: RankingStrategy>(_ answer: PassageAsker<S>.Answer) where S.Value == LabelChoice {
-        calls += answer.calls
         for (id, flag) in answer.own { add(flag, to: id) }
-        for id in answer.ids { for flag in answer.shared { add(flag, to: id) } }
+        record(answer.calls, flags: answer.shared, ids: answer.ids)
+    }
+
+    /// Records `calls` and gives every candidate of `ids` each of `flags`.
+    mutating func record(_ calls: [CallRecord], flags: [Flag], ids: [String]) {
+        self.calls += calls
+        for id in ids { for flag in flags { add(flag, to: id) } }
+    }
+
+    /// The texts of `set` cut to `maxWords`, each cut flagged `truncated` on its candidate.
+    mutating func cut(_ set: [Candidate], maxWords: Int, stage: String) -> [String] {
+        let (passages, own) = WordBudget.cut(set, maxWords: maxWords, stage: stage)
+        for (id, flag) in own { add(flag, to: id) }
+        return passages
     }
 
     private mutating func add(_ flag: Flag, to id: String) {

@@ -17,8 +17,15 @@ extension JudgeMethod {
 /// order (the heap's own order there is not a ranking). The stage score of position i of n is
 /// n - i.
 ///
-/// A set whose replies give no label (after the repair) keeps its parent in place, flagged
-/// `fallback` on every document of the set.
+/// **Bubble sort** (`setwiseSort: .bubble`): k = min(`topK`, n - 1) passes from the bottom of the
+/// list to the top; pass p (0-based) asks about sets of c adjacent documents, the first at the
+/// bottom, each next one moved up by c - 1 so that it starts with the best of the set before, and
+/// the best of each set moves to the set's first place (the others keep their order), so after
+/// pass p position p holds the best of positions p...n-1. Calls: the sum over p < k of
+/// ceil((n - p - 1) / (c - 1)). The documents below the top k keep the order the passes left.
+///
+/// A set whose replies give no label (after the repair) keeps its parent in place (heap) or its
+/// order (bubble), flagged `fallback` on every document of the set.
 struct SetwiseStrategy: RankingStrategy {
     static let defaultPrompt = "setwise"
 
@@ -33,7 +40,7 @@ struct SetwiseStrategy: RankingStrategy {
     }
 
     func read(_ response: ChatResponse, size: Int) -> Result<Reading<LabelChoice>, ParseFailure> {
-        LabelChoice.read(response, count: size)
+        LabelChoice.read(response, count: size, style: contract.labels)
     }
 
     func rank(query: Query, list: RankedList, session: JudgeSession) async throws -> JudgeOutcome {
@@ -42,7 +49,7 @@ struct SetwiseStrategy: RankingStrategy {
         let incoming = list.candidates
         let n = incoming.count
         let k = min(max(0, options.topK), n)
-        let order = try await Self.heapSort(count: n, top: k, setSize: options.setSize) { indices in
+        func best(_ indices: [Int]) async throws -> Int? {
             let answer = try await asker.ask(indices.map { incoming[$0] },
                                              fallback: "set \(indices.map { incoming[$0].id }.joined(separator: ", ")) kept its order")
             ledger.record(answer)
@@ -50,7 +57,33 @@ struct SetwiseStrategy: RankingStrategy {
             if let p = choice.probabilities, let best = p.indices.max(by: { p[$0] < p[$1] }) { return best }
             return choice.index
         }
+        let order = options.setwiseSort == .bubble
+            ? try await Self.bubbleSort(count: n, top: k, setSize: options.setSize, best: best)
+            : try await Self.heapSort(count: n, top: k, setSize: options.setSize, best: best)
         return ledger.outcome(order.map { incoming[$0] }, stage: session.stage) { Double(n - $0) }
+    }
+
+    /// The top `top` of `count` items, best first, then the others in the order the passes left
+    /// them, by bubble passes of sets of `setSize` from the bottom (see the type's comment);
+    /// `best` as `heapSort`'s (nil keeps the set's order).
+    static func bubbleSort(count n: Int, top k: Int, setSize: Int,
+                           best: ([Int]) async throws -> Int?) async throws -> [Int]
+    {
+        var order = Array(0..<n)
+        let c = max(2, setSize)
+        for pass in 0..<max(0, min(k, n - 1)) {
+            var end = n
+            while true {
+                let start = max(pass, end - c)
+                if let pick = try await best(Array(order[start..<end])), pick > 0, pick < end - start {
+                    let item = order.remove(at: start + pick)
+                    order.insert(item, at: start)
+                }
+                if start == pass { break }
+                end = start + 1
+            }
+        }
+        return order
     }
 
     /// The top `top` of `count` items, best first, then the others in their incoming order, by a

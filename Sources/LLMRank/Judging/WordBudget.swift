@@ -9,4 +9,15 @@ enum WordBudget {
         guard maxWords > 0, words.count > maxWords else { return (text, false) }
         return (words.prefix(maxWords).joined(separator: " "), true)
     }
+
+    /// The texts of `set` cut to `maxWords`, and a `truncated` flag of `stage` for each one cut.
+    static func cut(_ set: [Candidate], maxWords: Int, stage: String) -> (passages: [String], flags: [(id: String, flag: Flag)]) {
+        var flags: [(id: String, flag: Flag)] = []
+        let passages = set.map { candidate in
+            let (text, cut) = cut(candidate.text, maxWords: maxWords)
+            if cut { flags.append((candidate.id, Flag(.truncated, stage: stage, "cut to \(maxWords) words"))) }
+            return text
+        }
+        return (passages, flags)
+    }
 }

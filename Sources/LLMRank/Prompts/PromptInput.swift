@@ -3,23 +3,27 @@
 enum PromptInput: Sendable, Hashable {
     /// One document a call: `query` and `document`.
     case document
-    /// A window of passages numbered [1]...[n]: `query`, `num`, and the `documents` section whose
-    /// items have `rank` and `text`.
+    /// A window of labelled passages: `query`, `num`, `last_label` (the last passage's label), and
+    /// the `documents` section whose items have `rank` (the number), `label` (as the contract's
+    /// `LabelStyle` says) and `text`.
     case window
 
     /// The placeholders `system` and `user` may use.
     var placeholders: [String] {
         switch self {
         case .document: ["query", "document"]
-        case .window: ["query", "documents", "num"]
+        case .window: ["query", "documents", "num", "last_label"]
         }
     }
+
+    /// The fields of each item of `documents` (window prompts).
+    static let itemFields = ["rank", "label", "text"]
 
     /// The placeholders the repair message may use: the document text is never repeated there.
     var repairPlaceholders: [String] {
         switch self {
         case .document: ["query"]
-        case .window: ["query", "num"]
+        case .window: ["query", "num", "last_label"]
         }
     }
 

@@ -100,6 +100,7 @@ struct PromptFileParser {
             }
         }
         let output = try contract.read(top)
+        try checkLabels(output, usage: usage, top: top, user: user)
 
         do {
             return try PromptTemplate(
@@ -143,7 +144,7 @@ struct PromptFileParser {
             guard let name = item.scalar?.string else {
                 throw failure(item, "placeholders", "every entry must be a placeholder name")
             }
-            if input == .window, name == "rank" || name == "text" {
+            if input == .window, PromptInput.itemFields.contains(name) {
                 throw failure(item, "placeholders", "'\(name)' is a field of each of 'documents': declare 'documents' and use {{\(name)}} inside {{#documents}}...{{/documents}}")
             }
             guard allowed.contains(name) else {
@@ -165,6 +166,7 @@ struct PromptFileParser {
         var used = Set<String>()
         var usedByField: [String: Set<String>] = [:]
         var documentsText = false
+        var itemFields = Set<String>()
         for field in [system, user, repair] {
             let allowed = field.name == "repair" ? input.repairPlaceholders : input.placeholders
             var inDocuments = false
@@ -189,15 +191,16 @@ struct PromptFileParser {
                 case .sectionEnd:
                     inDocuments = false
                 case .variable:
-                    if inDocuments, tag.name == "rank" || tag.name == "text" {
+                    if inDocuments, PromptInput.itemFields.contains(tag.name) {
                         if tag.name == "text" { documentsText = true }
+                        itemFields.insert(tag.name)
                         continue
                     }
-                    if tag.name == "rank" || tag.name == "text", input == .window {
+                    if PromptInput.itemFields.contains(tag.name), input == .window {
                         throw field.failure(tag.line, "'{{\(tag.name)}}' is only available inside {{#documents}}...{{/documents}}")
                     }
                     if tag.name == "documents", input == .window {
-                        throw field.failure(tag.line, "'documents' is a list: use {{#documents}}[{{rank}}] {{text}}{{/documents}}")
+                        throw field.failure(tag.line, "'documents' is a list: use {{#documents}}[{{label}}] {{text}}{{/documents}}")
                     }
                     if declared.contains(tag.name), !allowed.contains(tag.name) {
                         throw field.failure(tag.line, "placeholder '\(tag.name)' cannot be used in '\(field.name)' (allowed: \(allowed.joined(separator: ", ")))")
@@ -211,7 +214,7 @@ struct PromptFileParser {
         }
 
         return TemplateUsage(all: used, sent: (usedByField["system"] ?? []).union(usedByField["user"] ?? []),
-                             documentsText: documentsText)
+                             documentsText: documentsText, itemFields: itemFields)
     }
 
     struct TemplateUsage {
@@ -221,6 +224,21 @@ struct PromptFileParser {
         var sent: Set<String>
         /// A listwise `{{#documents}}` section inserts `{{text}}`.
         var documentsText: Bool
+        /// The item fields (`rank`, `label`, `text`) a `{{#documents}}` section uses.
+        var itemFields: Set<String>
+    }
+
+    /// A prompt whose contract labels passages with letters shows them with `{{label}}`: a
+    /// `{{rank}}` there would show numbers the reply's letters cannot name.
+    private func checkLabels(_ contract: any ContractReading, usage: TemplateUsage, top: Fields, user: TemplateField) throws {
+        guard let window = contract as? any LabelledWindowContract, window.labels == .letters else { return }
+        let node = (try? top.nested("output", allowed: ["text_pattern", "format", "labels"]))?["labels"] ?? user.node
+        if usage.itemFields.contains("rank") {
+            throw failure(node, "output.labels", "is letters, but the {{#documents}} section shows {{rank}} (a number): label passages with {{label}}")
+        }
+        guard usage.itemFields.contains("label") else {
+            throw failure(node, "output.labels", "is letters, but the {{#documents}} section never shows {{label}}: the reply could not name a passage")
+        }
     }
 
     /// The input's essentials must reach the model in system or user.

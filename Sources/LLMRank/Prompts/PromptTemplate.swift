@@ -61,6 +61,9 @@ public struct PromptTemplate: Sendable {
     /// What the templates insert: one document, or a window of passages.
     var input: PromptInput { type(of: contract).input }
 
+    /// How the prompt labels its passages: its contract's style (numbers for one-document prompts).
+    public var labelStyle: LabelStyle { (contract as? any LabelledWindowContract)?.labels ?? .numbers }
+
     /// True when the prompt renders a window of passages (`render(query:passages:)`, listwise),
     /// false when it renders one document a call (`render(query:document:)`).
     public var rendersPassages: Bool { input == .window }
@@ -93,17 +96,20 @@ public struct PromptTemplate: Sendable {
         return messages(context: ["query": InsertedText.neutralized(query), "document": InsertedText.neutralized(document)])
     }
 
-    /// The messages for a window of passages (listwise), numbered [1]...[n] in the given order.
+    /// The messages for a window of passages (listwise, first, pairwise, setwise) in the given
+    /// order: `{{rank}}` numbers them 1...n, `{{label}}` labels them as `labelStyle` says.
     /// Throws `.invalidInput` for a prompt that judges one document a call.
     public func render(query: String, passages: [String]) throws(LLMRankError) -> [ChatMessage] {
         try require(.window)
-        return messages(context: Self.listContext(query: query, passages: passages))
+        return messages(context: listContext(query: query, passages: passages))
     }
 
     /// The repair message sent as a user turn after an unusable reply (with the reply as the
-    /// assistant turn before it). `passageCount` fills `{{num}}` for listwise prompts.
+    /// assistant turn before it). `passageCount` fills `{{num}}` and `{{last_label}}` for window
+    /// prompts.
     public func renderRepair(query: String, passageCount: Int = 0) -> ChatMessage {
-        .user(compiledRepair.render(["query": InsertedText.neutralized(query), "num": passageCount] as [String: any Sendable]))
+        .user(compiledRepair.render(["query": InsertedText.neutralized(query), "num": passageCount,
+                                     "last_label": labelStyle.label(max(0, passageCount - 1))] as [String: any Sendable]))
     }
 
     private func require(_ wanted: PromptInput) throws(LLMRankError) {
@@ -119,11 +125,13 @@ public struct PromptTemplate: Sendable {
         return system.isEmpty ? [.user(user)] : [.system(system), .user(user)]
     }
 
-    private static func listContext(query: String, passages: [String]) -> [String: any Sendable] {
+    private func listContext(query: String, passages: [String]) -> [String: any Sendable] {
+        let style = labelStyle
         let documents: [[String: any Sendable]] = passages.enumerated().map {
-            ["rank": $0.offset + 1, "text": InsertedText.neutralized($0.element)]
+            ["rank": $0.offset + 1, "label": style.label($0.offset), "text": InsertedText.neutralized($0.element)]
         }
-        return ["query": InsertedText.neutralized(query), "documents": documents, "num": passages.count]
+        return ["query": InsertedText.neutralized(query), "documents": documents, "num": passages.count,
+                "last_label": style.label(max(0, passages.count - 1))]
     }
 
     /// Compiles a validated template for raw-text rendering. The pragma switches swift-mustache

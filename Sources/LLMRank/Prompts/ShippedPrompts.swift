@@ -47,6 +47,36 @@ output:
     additionalProperties: false
 
 """#),
+        ("first", #"""
+# llmrank prompt: first - single-token listwise (FIRST): a window of lettered passages, ordered by the first answer token's logprobs.
+name: first
+method: first
+version: "1"
+description: Orders a window of passages labelled [A], [B], ... by relevance; the first token of a ranking like B > A > C is read with its logprobs (without them, the whole ranking).
+placeholders: [query, documents, num, last_label]
+
+system: |-
+  You are a search relevance expert. You order passages by how relevant they are to a search query, and you answer only with the passage labels in the format asked.
+
+user: |-
+  Below are {{num}} passages, each starting with a letter label in square brackets. Order them by how relevant they are to this search query: {{query}}
+
+  {{#documents}}
+  [{{label}}] {{text}}
+
+  {{/documents}}
+  Search query: {{query}}
+
+  Order all {{num}} passages above from most to least relevant to the search query. Reply with the labels only, most relevant first, without brackets, in the form B > A > C. Use every label from A to {{last_label}} exactly once and write nothing else.
+
+repair: |-
+  Your previous reply was not a complete ordering. Reply again with all {{num}} passage labels from A to {{last_label}}, most relevant first, each exactly once, in the form B > A > C, and nothing else.
+
+output:
+  format: "B > A > C"
+  labels: letters
+
+"""#),
         ("listwise", #"""
 # llmrank prompt: RankGPT-style listwise permutation over a window of numbered passages.
 name: listwise

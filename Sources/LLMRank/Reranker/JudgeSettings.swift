@@ -14,9 +14,9 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     /// `expected_score` in a profile: pointwise scores as the mean over the scale's token
     /// probabilities (`JudgeOptions.expectedScore`).
     public var expectedScore: Bool
-    /// Listwise: passages per window (2...100).
+    /// Listwise and first: passages per window (2...100; first 2...20, a lettered prompt at most 26).
     public var window: Int
-    /// Listwise: how far each window moves (1...window).
+    /// Listwise and first (sliding): how far each window moves (1...window).
     public var step: Int
     /// Listwise: passages are cut to this many words (flagged `truncated`).
     public var maxWords: Int
@@ -26,16 +26,23 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
     public var jsonMode: JSONMode
     /// `allpairs_max` in a profile: pairwise compares all pairs of lists this long or shorter (2...100).
     public var allPairsMax: Int
-    /// `top_k` in a profile: pairwise (sliding) and setwise order this many documents at the top (1...1000).
+    /// `top_k` in a profile: pairwise (sliding), setwise and top-down windows order this many
+    /// documents at the top (1...1000; below `window` for top-down).
     public var topK: Int
     /// `set_size` in a profile: setwise passages per call (2...20).
     public var setSize: Int
+    /// `strategy` in a profile: how listwise and first walk a list longer than a window
+    /// (`sliding`, `topdown`).
+    public var strategy: WindowStrategy
+    /// `setwise_sort` in a profile: setwise's sort (`heap`, `bubble`).
+    public var setwiseSort: SetwiseSort
 
     /// A judge stage; every argument has the documented default.
     public init(method: JudgeMethod? = nil, prompt: String? = nil, temperature: Double = 0, seed: Int? = nil,
                 maxTokens: Int? = nil, expectedScore: Bool = false, window: Int = 20, step: Int = 10,
                 maxWords: Int = 300, topLogprobs: Int = 10, jsonMode: JSONMode = .auto,
-                allPairsMax: Int = 20, topK: Int = 10, setSize: Int = 4)
+                allPairsMax: Int = 20, topK: Int = 10, setSize: Int = 4,
+                strategy: WindowStrategy = .sliding, setwiseSort: SetwiseSort = .heap)
     {
         self.method = method
         self.prompt = prompt
@@ -51,6 +58,8 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         self.allPairsMax = allPairsMax
         self.topK = topK
         self.setSize = setSize
+        self.strategy = strategy
+        self.setwiseSort = setwiseSort
     }
 
     /// The prompt this judge uses: the named one, checked against `method`, or the method's default.
@@ -70,7 +79,8 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         JudgeOptions(model: model, temperature: temperature, seed: seed, maxTokens: maxTokens,
                      expectedScore: expectedScore, window: window, step: step, maxWords: maxWords,
                      topLogprobs: topLogprobs, concurrency: concurrency, jsonMode: jsonMode,
-                     allPairsMax: allPairsMax, topK: topK, setSize: setSize)
+                     allPairsMax: allPairsMax, topK: topK, setSize: setSize, windowStrategy: strategy,
+                     setwiseSort: setwiseSort)
     }
 
     func validate(_ path: [String]) throws {
@@ -86,8 +96,31 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         if let prompt, prompt.isEmpty { throw ConfigurationFault(path: path + ["prompt"], message: "must name a prompt") }
     }
 
+    /// The rules that depend on the prompt (`template`, the one this judge resolves): first's
+    /// window holds at most 20 passages, a prompt labelling with letters at most 26 a call, and
+    /// top-down needs a pivot inside the window (top_k below window).
+    func check(_ template: PromptTemplate, _ path: [String]) throws {
+        let method = template.method
+        let windowed = method == .listwise || method == .first
+        if method == .first, window > FirstStrategy.maxWindow {
+            throw ConfigurationFault(path: path + ["window"],
+                                     message: "must be between 2 and \(FirstStrategy.maxWindow) for first (one alternative per passage, and endpoints return at most 20), got \(window)")
+        }
+        if let capacity = template.labelStyle.capacity {
+            let (field, size) = method == .setwise ? ("set_size", setSize) : ("window", windowed ? window : 2)
+            if size > capacity {
+                throw ConfigurationFault(path: path + [field],
+                                         message: "must be at most \(capacity): prompt '\(template.name)' labels passages with letters, got \(size)")
+            }
+        }
+        if windowed, strategy == .topdown, topK >= window {
+            throw ConfigurationFault(path: path + ["top_k"], message: "must be less than window (\(window)) with strategy topdown, got \(topK)")
+        }
+    }
+
     static let keys = ["method", "prompt", "temperature", "seed", "max_tokens", "expected_score", "window", "step",
-                       "max_words", "top_logprobs", "json_mode", "allpairs_max", "top_k", "set_size"]
+                       "max_words", "top_logprobs", "json_mode", "allpairs_max", "top_k", "set_size", "strategy",
+                       "setwise_sort"]
 
     /// Reads the `judge:` mapping; absent fields keep their defaults, unknown ones are errors.
     public init(from decoder: any Decoder) throws {
@@ -104,7 +137,9 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
                   jsonMode: try c.name(JSONMode.self, "json_mode") ?? d.jsonMode,
                   allPairsMax: try c.optional(Int.self, "allpairs_max") ?? d.allPairsMax,
                   topK: try c.optional(Int.self, "top_k") ?? d.topK,
-                  setSize: try c.optional(Int.self, "set_size") ?? d.setSize)
+                  setSize: try c.optional(Int.self, "set_size") ?? d.setSize,
+                  strategy: try c.name(WindowStrategy.self, "strategy") ?? d.strategy,
+                  setwiseSort: try c.name(SetwiseSort.self, "setwise_sort") ?? d.setwiseSort)
     }
 
     /// Writes the mapping a profile would hold.
@@ -124,5 +159,7 @@ public struct JudgeSettings: Sendable, Hashable, Codable {
         try c.put(allPairsMax, "allpairs_max")
         try c.put(topK, "top_k")
         try c.put(setSize, "set_size")
+        try c.put(strategy.rawValue, "strategy")
+        try c.put(setwiseSort.rawValue, "setwise_sort")
     }
 }

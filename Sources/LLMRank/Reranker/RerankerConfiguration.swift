@@ -76,7 +76,7 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
         if let judge {
             try judge.validate(["judge"])
             do {
-                _ = try judge.resolvePrompt()
+                try judge.check(try judge.resolvePrompt(), [])
             } catch let fault as ConfigurationFault {
                 throw ConfigurationFault(path: ["judge"] + fault.path, message: fault.message)
             }

@@ -35,7 +35,7 @@ public enum TuneCostModel {
     public static func shape(of method: JudgeMethod) -> CallShape {
         guard let strategy = MethodRegistry.strategy(named: method.rawValue) else { return .other }
         if strategy is any DocumentStrategy.Type { return .perDocument }
-        if strategy == ListwiseStrategy.self { return .windows }
+        if strategy == ListwiseStrategy.self || strategy == FirstStrategy.self { return .windows }
         return .other
     }
 
@@ -51,7 +51,8 @@ public enum TuneCostModel {
             let texts = q.documents.prefix(k).map(\.text)
             var groups: [[String]]
             if shape == .windows {
-                groups = ListwiseStrategy.windows(count: texts.count, window: judge.window, step: judge.step)
+                let window = prompt.method == .first ? min(judge.window, FirstStrategy.maxWindow) : judge.window
+                groups = WindowWalk.windows(count: texts.count, window: window, step: judge.step)
                     .filter { $0.count > 1 }.map { Array(texts[$0]) }
             } else {
                 groups = texts.map { [$0] }

@@ -88,6 +88,18 @@ import LLMRankTestSupport
         return (inner + (k - 1), heights + (k - 1) * height(0))
     }
 
+    @Test(arguments: [true, false])
+    func setwiseBubbleSortFindsTheTopTen(logprobs: Bool) async throws {
+        let (n, k, c) = (30, 10, 4)
+        let (outcome, server) = try await Self.rerank(n, prompt: "setwise", logprobs: logprobs) { $0.setwiseSort = .bubble }
+        #expect(Array(outcome.list.ids.prefix(k)) == Self.trueTop(n, k))
+        #expect(Set(outcome.list.ids).count == n)
+        // Pass p moves sets of c up positions p...n-1, each next set c - 1 higher.
+        let calls = (0..<k).map { p in (n - p - 1 + c - 2) / (c - 1) }.reduce(0, +)
+        #expect(server.requestCount == calls)
+        #expect(outcome.list.candidates.allSatisfy { $0.flags.isEmpty })
+    }
+
     @Test func setwiseSetsAreAtMostTheSetSize() async throws {
         let (outcome, server) = try await Self.rerank(15, prompt: "setwise") { $0.setSize = 3; $0.topK = 5 }
         #expect(Array(outcome.list.ids.prefix(5)) == Self.trueTop(15, 5))

@@ -5,7 +5,7 @@ import Testing
 /// The registry is the one list of methods: names, prompt files, profiles and the judge all read it.
 @Suite struct MethodRegistryTests {
     @Test func theMethodsAreTheRegisteredStrategiesInOrder() {
-        #expect(JudgeMethod.allCases.map(\.rawValue) == ["pointwise", "aspects", "yesno", "listwise", "pairwise", "setwise"])
+        #expect(JudgeMethod.allCases.map(\.rawValue) == ["pointwise", "aspects", "yesno", "listwise", "first", "pairwise", "setwise"])
         #expect(JudgeMethod(rawValue: "listwise") == .listwise)
         #expect(JudgeMethod(rawValue: "pairwise") == .pairwise)
         #expect(JudgeMethod(rawValue: "tournament") == nil)

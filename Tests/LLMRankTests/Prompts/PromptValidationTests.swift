@@ -129,14 +129,14 @@ import Testing
 
     @Test func unknownMethodListsTheMethods() {
         #expect(Self.message(Self.replacing("method: pointwise", with: "method: tournament"))
-            == "prompts/x.yaml:2: field 'method': 'tournament' is not one of pointwise, aspects, yesno, listwise, pairwise, setwise")
+            == "prompts/x.yaml:2: field 'method': 'tournament' is not one of pointwise, aspects, yesno, listwise, first, pairwise, setwise")
     }
 
     @Test func wrongMethodForThePlaceholders() {
         // A listwise file whose placeholders are pointwise ones.
         let yaml = Self.replacing("method: pointwise", with: "method: listwise")
         #expect(Self.message(yaml)
-            == "prompts/x.yaml:4: field 'placeholders': placeholder 'document' is not allowed for listwise prompts (allowed: query, documents, num)")
+            == "prompts/x.yaml:4: field 'placeholders': placeholder 'document' is not allowed for listwise prompts (allowed: query, documents, num, last_label)")
     }
 
     @Test func usedButNotDeclared() {

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func shippedNamesAreTheIssuePrompts() {
-        #expect(PromptLibrary.shippedNames == ["aspects", "listwise", "pairwise", "pointwise-0to10", "pointwise-1to5", "setwise", "yesno"])
+        #expect(PromptLibrary.shippedNames == ["aspects", "first", "listwise", "pairwise", "pointwise-0to10", "pointwise-1to5", "setwise", "yesno"])
         for method in JudgeMethod.allCases {
             #expect(PromptLibrary.shippedNames.contains(PromptLibrary.defaultName(for: method)))
         }
@@ -52,8 +52,9 @@ import Testing
         let user = messages[1].content
         #expect(user.contains("QUERY-TEXT"))
         if prompt.rendersPassages {
-            #expect(user.contains("[1] FIRST-PASSAGE"))
-            #expect(user.contains("[2] SECOND-PASSAGE"))
+            let labels = prompt.labelStyle.labels(2)
+            #expect(user.contains("[\(labels[0])] FIRST-PASSAGE"))
+            #expect(user.contains("[\(labels[1])] SECOND-PASSAGE"))
             if prompt.method == .listwise { #expect(user.contains("Below are 2 passages")) }
         } else {
             #expect(user.contains("THE-DOCUMENT"))
