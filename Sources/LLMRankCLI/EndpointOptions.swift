@@ -31,6 +31,9 @@ struct EndpointOptions: ParsableArguments {
     @Option(help: "Client-side limit: tokens per minute.")
     var tpm: Double?
 
+    @Option(name: .customLong("max-rpm"), help: "Requests per minute for all processes sharing the PostgreSQL --cache together.")
+    var maxRPM: Double?
+
     func validate() throws {
         if let concurrency, !(1...EndpointSettings.maxConcurrency).contains(concurrency) {
             throw ValidationError("--concurrency must be between 1 and \(EndpointSettings.maxConcurrency)")
@@ -41,6 +44,9 @@ struct EndpointOptions: ParsableArguments {
         }
         if let rpm, !(rpm.isFinite && rpm >= 0.001 && rpm <= 1e9) { throw ValidationError("--rpm must be between 0.001 and 1e9") }
         if let tpm, !(tpm.isFinite && tpm >= 0.001 && tpm <= 1e12) { throw ValidationError("--tpm must be between 0.001 and 1e12") }
+        if let maxRPM, !(maxRPM.isFinite && maxRPM >= 0.001 && maxRPM <= 1e9) {
+            throw ValidationError("--max-rpm must be between 0.001 and 1e9")
+        }
     }
 
     /// Applies the given flags to `settings`.
@@ -53,6 +59,7 @@ struct EndpointOptions: ParsableArguments {
         if let timeout { settings.timeout = timeout }
         if let rpm { settings.requestsPerMinute = rpm }
         if let tpm { settings.tokensPerMinute = tpm }
+        if let maxRPM { settings.sharedRequestsPerMinute = maxRPM }
     }
 
     /// The endpoint settings these flags describe on their own (for `doctor`).

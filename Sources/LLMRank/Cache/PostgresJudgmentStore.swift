@@ -32,7 +32,7 @@ public final class PostgresJudgmentStore: JudgmentStore {
     let tables: PostgresTables
 
     /// The current schema; a database written by a newer llmrank is refused.
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     /// How long the connection may stay down before a call fails with `.storeUnavailable`.
     public static let defaultReconnectDeadline = Duration.seconds(60)

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// The PostgreSQL store's tables, qualified by the URL's schema, and the statements that create
-/// them (schema version 1). Columns match the SQLite store's; dates are seconds since 1970.
+/// them (schema version 2: version 1 plus `llmrank_endpoints`). Columns match the SQLite store's; dates are seconds since 1970.
 struct PostgresTables: Sendable {
     /// The schema's version, one row.
     let version: String
@@ -11,6 +11,9 @@ struct PostgresTables: Sendable {
     let judgments: String
     /// One row per key being fetched by some process, with its lease.
     let claims: String
+    /// One row per endpoint: until when every process holds its requests (a 429's Retry-After),
+    /// and the next free slot under a shared requests-per-minute limit (schema version 2).
+    let endpoints: String
     let creation: [String]
 
     /// The advisory lock held while tables are created or migrated.
@@ -20,6 +23,7 @@ struct PostgresTables: Sendable {
         version = "\(schema).llmrank_schema_version"
         judgments = "\(schema).llmrank_judgments"
         claims = "\(schema).llmrank_claims"
+        endpoints = "\(schema).llmrank_endpoints"
         creation = [
             "CREATE SCHEMA IF NOT EXISTS \(schema)",
             "CREATE TABLE IF NOT EXISTS \(version) (version INTEGER NOT NULL)",
@@ -45,6 +49,13 @@ struct PostgresTables: Sendable {
                 key TEXT PRIMARY KEY,
                 owner TEXT NOT NULL,
                 lease_until TIMESTAMPTZ NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(endpoints) (
+                endpoint TEXT PRIMARY KEY,
+                hold_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+                next_slot DOUBLE PRECISION NOT NULL DEFAULT 0
             )
             """,
         ]

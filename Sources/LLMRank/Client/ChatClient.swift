@@ -20,11 +20,15 @@ public final class ChatClient: ChatCompleting {
     private let limiter: RateLimiter<ContinuousClock>?
     private let logger: Logger
     private let completionsURL: String
+    /// Shared politeness with other processes (holds after a 429, a shared rate), if any.
+    public let gate: (any EndpointGate)?
 
-    /// A client for `configuration`, logging to `logger`. Starts no thread: the first request does.
-    public init(configuration: ChatClientConfiguration, logger: Logger) {
+    /// A client for `configuration`, logging to `logger`, asking `gate` (if any) before each
+    /// attempt. Starts no thread: the first request does.
+    public init(configuration: ChatClientConfiguration, logger: Logger, gate: (any EndpointGate)? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.gate = gate
         pool = CurlWorkerPool(size: configuration.maxConcurrency)
         if configuration.requestsPerMinute != nil || configuration.tokensPerMinute != nil {
             limiter = RateLimiter(requestsPerMinute: configuration.requestsPerMinute,
@@ -111,6 +115,7 @@ public final class ChatClient: ChatCompleting {
             try Task.checkCancellation()
             if pool.isShutDown { throw LLMRankError(.cancelled, redact("the client for \(url) was shut down")) }
             try await limiter?.acquire(tokenEstimate: tokenEstimate)
+            try await gate?.awaitTurn(endpoint: endpointIdentity)
             let wait: Duration
             do {
                 let reply = try await pool.perform(url: url, headers: headers, body: body,
@@ -128,6 +133,9 @@ public final class ChatClient: ChatCompleting {
                         throw refused
                     }
                     wait = asked
+                    // Shared with the other processes; a store that cannot record it fails the next
+                    // `awaitTurn` instead, so this one request still waits as asked.
+                    if reply.status == 429 { try? await gate?.hold(endpoint: endpointIdentity, for: asked) }
                 } else {
                     wait = backoff(attempt: attempt)
                 }

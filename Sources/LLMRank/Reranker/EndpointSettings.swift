@@ -25,6 +25,9 @@ public struct EndpointSettings: Sendable, Hashable, Codable {
     public var requestsPerMinute: Double?
     /// Client-side limit in tokens per minute; nil: none.
     public var tokensPerMinute: Double?
+    /// Requests per minute for every process sharing the PostgreSQL store together (`max_rpm`,
+    /// `--max-rpm`; see `PostgresEndpointGate`); nil: none. Needs a PostgreSQL store.
+    public var sharedRequestsPerMinute: Double?
 
     /// The value of `baseURL` that names the embedded llama-server.
     public static let local = "local"
@@ -99,6 +102,7 @@ public struct EndpointSettings: Sendable, Hashable, Codable {
         try ConfigurationCheck.finite(timeout, 0.001...86_400, path + ["timeout"])
         try ConfigurationCheck.positiveFinite(requestsPerMinute, path + ["rpm"])
         try ConfigurationCheck.positiveFinite(tokensPerMinute, path + ["tpm"])
+        try ConfigurationCheck.positiveFinite(sharedRequestsPerMinute, path + ["max_rpm"])
     }
 
     /// `url` with any password in its user part replaced by `***`, for logs, errors and `-v`.
@@ -108,7 +112,7 @@ public struct EndpointSettings: Sendable, Hashable, Codable {
         return parts.string ?? url
     }
 
-    static let keys = ["base_url", "api_key_env", "model", "concurrency", "max_attempts", "timeout", "rpm", "tpm"]
+    static let keys = ["base_url", "api_key_env", "model", "concurrency", "max_attempts", "timeout", "rpm", "tpm", "max_rpm"]
 
     /// Reads the `endpoint:` mapping; absent fields keep their defaults, unknown ones are errors.
     public init(from decoder: any Decoder) throws {
@@ -123,6 +127,7 @@ public struct EndpointSettings: Sendable, Hashable, Codable {
                   timeout: try c.optional(Double.self, "timeout") ?? d.timeout,
                   requestsPerMinute: try c.optional(Double.self, "rpm"),
                   tokensPerMinute: try c.optional(Double.self, "tpm"))
+        sharedRequestsPerMinute = try c.optional(Double.self, "max_rpm")
     }
 
     /// Writes the mapping a profile would hold (unset optionals left out; a base URL without its password).
@@ -136,5 +141,6 @@ public struct EndpointSettings: Sendable, Hashable, Codable {
         try c.put(timeout, "timeout")
         try c.put(requestsPerMinute, "rpm")
         try c.put(tokensPerMinute, "tpm")
+        try c.put(sharedRequestsPerMinute, "max_rpm")
     }
 }

@@ -22,7 +22,9 @@ final class ManagedEndpoint: ChatCompleting {
         case local(LocalStarter)
     }
 
-    init(settings: EndpointSettings, environment: [String: String], logger: Logger) throws {
+    /// `gate`: politeness shared with other processes, for a remote endpoint (the embedded server
+    /// is each process's own).
+    init(settings: EndpointSettings, environment: [String: String], logger: Logger, gate: (any EndpointGate)? = nil) throws {
         if settings.usesLocalServer(environment: environment) {
             let local = LocalLLMConfiguration(environment: environment)
             try local.validate()
@@ -32,7 +34,7 @@ final class ManagedEndpoint: ChatCompleting {
             connection = .local(LocalStarter(configuration: local, settings: settings, logger: logger))
             breaker = CircuitBreaker(location: "local llama-server (\(local.modelName))")
         } else {
-            let client = ChatClient(configuration: settings.clientConfiguration(environment: environment), logger: logger)
+            let client = ChatClient(configuration: settings.clientConfiguration(environment: environment), logger: logger, gate: gate)
             model = settings.remoteModel(environment: environment)
             endpointIdentity = client.endpointIdentity
             location = EndpointSettings.redactingPassword(client.configuration.baseURL)

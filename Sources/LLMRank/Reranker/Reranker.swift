@@ -88,12 +88,21 @@ public final class Reranker: Sendable {
         var store: (any JudgmentStore)?
         if let settings = configuration.judge {
             let prompt = try settings.resolvePrompt()
-            let managed = try ManagedEndpoint(settings: configuration.endpoint, environment: environment, logger: logger)
+            store = try await configuration.store.open(environment: environment, logger: logger)
+            let gate = (store as? PostgresJudgmentStore).map {
+                PostgresEndpointGate(store: $0, requestsPerMinute: configuration.endpoint.sharedRequestsPerMinute)
+            }
+            let managed: ManagedEndpoint
+            do {
+                managed = try ManagedEndpoint(settings: configuration.endpoint, environment: environment, logger: logger, gate: gate)
+            } catch {
+                await store?.close()
+                throw error
+            }
             endpoint = managed
             var chat: any ChatCompleting = managed
-            if let opened = try await configuration.store.open(environment: environment, logger: logger) {
-                store = opened
-                chat = CachedChat(upstream: managed, store: opened, methodVersion: prompt.methodVersion, logger: logger)
+            if let store {
+                chat = CachedChat(upstream: managed, store: store, methodVersion: prompt.methodVersion, logger: logger)
             }
             let judge = Judge(prompt: prompt, chat: chat,
                               options: settings.options(model: managed.model, concurrency: configuration.endpoint.concurrency))

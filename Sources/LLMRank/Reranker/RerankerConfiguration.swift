@@ -71,6 +71,10 @@ public struct RerankerConfiguration: Sendable, Hashable, Codable {
     /// The same checks, keeping the field path (profile loading turns it into a line).
     func checkFields() throws {
         try endpoint.validate(["endpoint"])
+        if endpoint.sharedRequestsPerMinute != nil, !(store.isPostgres) {
+            throw ConfigurationFault(path: ["endpoint", "max_rpm"],
+                                     message: "a limit shared by processes needs a PostgreSQL store (rpm limits one process)")
+        }
         try remote?.validate(["remote"])
         try encoder?.validate(["encoder"])
         if let judge {

@@ -33,6 +33,12 @@ public enum StoreSetting: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Whether the store is on a PostgreSQL server (shared by processes).
+    public var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+
     /// The SQLite file this setting names, or nil for `none`.
     public func fileURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
         switch self {
