@@ -22,9 +22,12 @@ case "client":
 case "judge":
     try await JudgeBench.run(documents: option("--docs", 100), latencyMs: option("--latency-ms", 200),
                              concurrency: option("--concurrency", 16), peer: arguments.contains("--peer"))
+case "store":
+    try await StoreBench.run(judgments: option("--judgments", 2000), writers: option("--writers", 16))
 case "simulate":
     try SimulateServe.run(arguments: arguments)
 default:
     print("usage: llmrank-bench client [--calls N] [--peer] | judge [--docs 100] [--latency-ms 200] [--concurrency 16] [--peer]")
+    print("       llmrank-bench store [--judgments 2000] [--writers 16]")
     print("       llmrank-bench simulate --qrels FILE --run FILE [--corpus FILE --topics FILE] [--noise SD] [--seed S] [--port P]")
 }

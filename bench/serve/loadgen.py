@@ -2,7 +2,8 @@
 """bench/serve's load generator (standard library only): sends N rerank requests, C at once, each
 on a keep-alive connection of its own thread, and prints one JSON line: requests/s and the p50
 and p99 latency in ms. With --judge-endpoint PORT it instead serves a loopback OpenAI-style chat
-endpoint that answers every call after --delay seconds (the judge profile's LLM).
+endpoint that answers every call after --delay seconds (the judge profile's LLM); its GET /count
+says how many calls it answered and how many distinct request bodies they had.
 
     python loadgen.py --url http://127.0.0.1:8090/v1/rerank --docs 20 --concurrency 8 --requests 64
     python loadgen.py --judge-endpoint 8093 --delay 0.2
@@ -23,11 +24,11 @@ def document(i, j):
     return " ".join(WORDS[(i * 7 + j * 3 + k) % len(WORDS)] for k in range(40 + (i + j) % 20))
 
 
-def run(url, docs, concurrency, requests, model):
+def run(url, docs, concurrency, requests, model, start=0):
     parts = urllib.parse.urlsplit(url)
     latencies = []
     lock = threading.Lock()
-    counter = iter(range(requests))
+    counter = iter(range(start, start + requests))
 
     def worker():
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
@@ -62,11 +63,26 @@ def run(url, docs, concurrency, requests, model):
 
 
 def judge_endpoint(port, delay):
+    seen = {"calls": 0, "bodies": set()}
+    seen_lock = threading.Lock()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def do_GET(self):
+            with seen_lock:
+                body = json.dumps({"calls": seen["calls"], "distinct": len(seen["bodies"])}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with seen_lock:
+                seen["calls"] += 1
+                seen["bodies"].add(request)
             time.sleep(delay)
             body = json.dumps({"choices": [{"message": {"content": "Score: 3"}, "finish_reason": "stop"}],
                                "usage": {"prompt_tokens": 100, "completion_tokens": 3}}).encode()
@@ -94,11 +110,12 @@ def main():
     parser.add_argument("--model", default="encoder")
     parser.add_argument("--judge-endpoint", type=int)
     parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--start", type=int, default=0, help="first request index (queries differ by index)")
     args = parser.parse_args()
     if args.judge_endpoint:
         judge_endpoint(args.judge_endpoint, args.delay)
     else:
-        print(json.dumps(run(args.url, args.docs, args.concurrency, args.requests, args.model)))
+        print(json.dumps(run(args.url, args.docs, args.concurrency, args.requests, args.model, args.start)))
 
 
 if __name__ == "__main__":
