@@ -96,6 +96,10 @@ public struct CachedChat: ChatCompleting {
                                     requestBody: body)
             do {
                 try await store.put(key: key, reply: reply)
+            } catch let error as LLMRankError where error.kind == .storeUnavailable {
+                // A shared store down past its deadline stops the run (it resumes from the store);
+                // carrying on would pay for judgments nobody can reuse.
+                throw error
             } catch {
                 logger?.warning("judgment cache: reply not stored", metadata: [
                     "key": "\(key)", "error": "\(error)",

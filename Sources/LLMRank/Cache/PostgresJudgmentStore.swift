@@ -26,7 +26,7 @@ public final class PostgresJudgmentStore: JudgmentStore {
     public let flights = FlightTable()
     let link: PostgresLink
     private let counters = SessionCounters()
-    private let logger: Logger?
+    let logger: Logger?
     /// Who holds a claim: host, process id and a random part, unique per store value.
     let owner: String
     let tables: PostgresTables
@@ -37,24 +37,34 @@ public final class PostgresJudgmentStore: JudgmentStore {
     /// How long the connection may stay down before a call fails with `.storeUnavailable`.
     public static let defaultReconnectDeadline = Duration.seconds(60)
 
-    private init(url: PostgresURL, link: PostgresLink, logger: Logger?) {
+    /// Where replies that could not be written while the server was down wait (see
+    /// `PostgresJudgmentStore+Spill`); nil: nowhere.
+    let spill: URL?
+    let spillLock = NSLock()
+
+    private init(url: PostgresURL, link: PostgresLink, logger: Logger?, spill: URL?) {
         self.url = url
         self.link = link
         self.logger = logger
+        self.spill = spill
         owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
         tables = PostgresTables(schema: url.schema)
     }
 
     /// Connects to `url` and creates or migrates the tables. A refused login, a missing database
     /// or an unreachable server is `.storeUnavailable`; a newer schema is `.cacheIncompatible`.
-    public static func open(url: PostgresURL, reconnectDeadline: Duration = defaultReconnectDeadline,
+    /// `reconnectDeadline` overrides the URL's `reconnect`. With `spillDirectory`, replies that
+    /// cannot be written while the server is down are kept in a file there and written at the
+    /// next open (see `PostgresJudgmentStore+Spill`).
+    public static func open(url: PostgresURL, reconnectDeadline: Duration? = nil, spillDirectory: URL? = nil,
                             logger: Logger? = nil) async throws -> PostgresJudgmentStore
     {
-        let link = PostgresLink(url: url, reconnectDeadline: reconnectDeadline, logger: logger)
+        let link = PostgresLink(url: url, reconnectDeadline: reconnectDeadline ?? url.reconnectDeadline, logger: logger)
         try await link.connect()
-        let store = PostgresJudgmentStore(url: url, link: link, logger: logger)
+        let store = PostgresJudgmentStore(url: url, link: link, logger: logger, spill: spillDirectory.map { spillFile(in: $0, for: url) })
         do {
             try await store.migrate()
+            try await store.writeSpilled()
         } catch {
             await link.close()
             throw error
@@ -117,7 +127,13 @@ public final class PostgresJudgmentStore: JudgmentStore {
                 latency_ms = EXCLUDED.latency_ms, created_at = EXCLUDED.created_at, hits = EXCLUDED.hits,
                 last_hit_at = NULL
             """
-        try await execute("store a reply", query)
+        do {
+            try await execute("store a reply", query)
+        } catch let error as LLMRankError where error.kind == .storeUnavailable {
+            // Paid for and not stored: kept on disk for the next open, then the run stops.
+            keepSpilled(key: key, reply: reply)
+            throw error
+        }
     }
 
     /// Counts a hit on `key` (for `cache stats`). A missing key is not an error.

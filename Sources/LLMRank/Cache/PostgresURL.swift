@@ -9,7 +9,8 @@ extension LLMRankError.Kind {
 /// A PostgreSQL judgment store's address: `postgres://user:password@host:port/database` (or
 /// `postgresql://`), with optional query parameters `sslmode` (`disable`, `prefer`, the default,
 /// or `require`), `schema` (the PostgreSQL schema holding the tables, default `public`) and
-/// `lease` (seconds a claim on a request lasts without renewal, default 30).
+/// `lease` (seconds a claim on a request lasts without renewal, default 30) and `reconnect`
+/// (seconds the server may stay unreachable before a call fails, default 60).
 ///
 /// `description` is the address without its password: the only form used in messages and logs.
 public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
@@ -37,6 +38,8 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public var sslMode: SSLMode
     /// The PostgreSQL schema holding the store's tables.
     public var schema: String
+    /// How long the connection may stay down before a call fails with `.storeUnavailable`.
+    public var reconnectDeadline: Duration = .seconds(60)
     /// How long a claim lasts without renewal.
     public var lease: Duration
 
@@ -62,7 +65,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         if parts.port == nil, text.range(of: #"@[^/]*:[^/]*/"#, options: .regularExpression) != nil {
             throw bad("the port is not a number")
         }
-        var sslMode = SSLMode.prefer, schema = "public", lease = Duration.seconds(30)
+        var sslMode = SSLMode.prefer, schema = "public", lease = Duration.seconds(30), reconnect = Duration.seconds(60)
         for item in parts.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name {
@@ -81,8 +84,13 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
                     throw bad("lease \(value) is not a number of seconds from 0.2 to 86400")
                 }
                 lease = .milliseconds(Int64(seconds * 1000))
+            case "reconnect":
+                guard let seconds = Double(value), seconds >= 0, seconds <= 86_400 else {
+                    throw bad("reconnect \(value) is not a number of seconds from 0 to 86400")
+                }
+                reconnect = .milliseconds(Int64(seconds * 1000))
             default:
-                throw bad("unknown parameter \(item.name) (known: sslmode, schema, lease)")
+                throw bad("unknown parameter \(item.name) (known: sslmode, schema, lease, reconnect)")
             }
         }
         self.user = parts.user?.removingPercentEncoding ?? user
@@ -93,6 +101,7 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         self.sslMode = sslMode
         self.schema = schema
         self.lease = lease
+        reconnectDeadline = reconnect
     }
 
     /// `postgres://user@host:port/database?sslmode=…&schema=…`: no password.

@@ -72,7 +72,9 @@ extension StoreSetting {
                      logger: Logger? = nil) async throws -> (any JudgmentStore)?
     {
         if case .postgres(let text) = self {
-            return try await PostgresJudgmentStore.open(url: try PostgresURL(text), logger: logger)
+            return try await PostgresJudgmentStore.open(
+                url: try PostgresURL(text), spillDirectory: LLMRankPaths.home(environment: environment).appendingPathComponent("pending"),
+                logger: logger)
         }
         guard let url = fileURL(environment: environment) else { return nil }
         return try await SQLiteJudgmentStore.open(path: url, logger: logger)

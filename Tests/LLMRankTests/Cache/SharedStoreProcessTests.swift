@@ -240,6 +240,57 @@ extension SharedStoreProcessTests {
     }
 }
 
+extension SharedStoreProcessTests {
+    /// The server down past the reconnection deadline: the run stops with exit 3 (one line, no
+    /// password), the reply paid for during the outage is kept on disk, and once the server is
+    /// back a rerun finishes without paying for anything twice.
+    @Test(.needsPostgres, .timeLimit(.minutes(5)))
+    func aServerDownPastTheDeadlineStopsTheRunAndTheResumePaysNothingTwice() async throws {
+        let dir = try RerankCommandTests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cluster = PrivateCluster(directory: "/tmp/llmrank-pg-halt-\(UUID().uuidString.prefix(8))")
+        _ = try await cluster.run("start")
+        let base = try String(contentsOfFile: cluster.directory + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            let (run, qrels) = try Self.files(ids: Self.queryIDs(), in: dir)
+            // The fifth call takes 2 s: the server goes down while it is in flight.
+            let calls = Mutex(0)
+            let stub = try Self.judge {
+                calls.withLock { n in
+                    n += 1
+                    return n == 5 ? .seconds(2) : .milliseconds(100)
+                }
+            }
+            let home = dir.appendingPathComponent("home").path
+            let arguments = Self.evalArguments(run: run, qrels: qrels, stub: stub, cache: base + "&reconnect=2&lease=1")
+                + ["--concurrency", "1", "--query-concurrency", "1"]
+            let eval = try CLIProcess(try CLIRunner(), arguments, environment: ["LLMRANK_HOME": home], directory: dir)
+            #expect(try await eventually(within: .seconds(60)) { stub.requestCount >= 5 || !eval.isRunning }, "\(eval.stderr)")
+            try await cluster.run("halt")
+            let stopped = try await eval.finish(within: .seconds(120))
+            #expect(stopped.status == 3 && !stopped.crashed, "\(stopped.stderr)")
+            let password = try #require(URLComponents(string: base)?.password)
+            #expect(!stopped.stderr.contains(password))
+            #expect(stopped.stderr.contains("127.0.0.1"), "\(stopped.stderr)")
+            let paidBefore = stub.requestCount
+            #expect(paidBefore < 24)
+
+            try await cluster.run("resume")
+            let resumed = try CLIRunner().run(arguments, environment: ["LLMRANK_HOME": home])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            let bodies = stub.requests.map(\.bodyText)
+            #expect(bodies.count == 24, "paid \(bodies.count) calls for 24 judgments")
+            #expect(Set(bodies).count == 24)
+            let pending = (try? FileManager.default.contentsOfDirectory(atPath: home + "/pending")) ?? []
+            #expect(pending.isEmpty, "\(pending)")
+        } catch {
+            _ = try? await cluster.run("stop")
+            throw error
+        }
+        _ = try? await cluster.run("stop")
+    }
+}
+
 /// A thread-safe boolean a stub's handler reads.
 final class SwitchFlag: Sendable {
     private let state = Mutex(false)
