@@ -6,7 +6,8 @@ prompts/yesno.yaml for the first --docs BM25 passages of each of the first --que
 (each cut to 300 words, as llmrank's --max-words does), --concurrency requests at a time within a
 query, one query after the other, and prints one JSON line: seconds per query (median), prompt
 tokens evaluated per second (llama-server's own prompt_n / prompt_ms, and over the wall clock),
-and the prompt-cache hit rate (timings.cache_n over cache_n + prompt_n).
+the prompt-cache hit rate (timings.cache_n over cache_n + prompt_n), and prompt tokens per CPU-second
+of the server process (less sensitive to other load than the wall clock).
 """
 import argparse, json, os, socket, statistics, subprocess, sys, threading, time, urllib.request
 
@@ -45,6 +46,12 @@ def wait_healthy(port, proc, deadline=90):
     sys.exit("llama-server not healthy in time")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of the process (all its threads) so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def request(query, passage):
     return {"model": "m", "temperature": 0, "max_tokens": 1, "logprobs": True, "top_logprobs": 10,
             "messages": [{"role": "system", "content": SYSTEM},
@@ -76,6 +83,7 @@ def main():
         wait_healthy(port, proc)
         post(port, request("warm up", "The server loads its weights on the first request."))
         per_query, prompt_n, cache_n, prompt_ms = [], 0, 0, 0.0
+        cpu_start = cpu_seconds(proc.pid)
         lock = threading.Lock()
         for q in data:
             passages = [" ".join(h["content"].split()[:300]) for h in q["hits"][: a.docs]]
@@ -102,11 +110,13 @@ def main():
                 t.join()
             per_query.append(time.perf_counter() - started)
         wall = sum(per_query)
+        cpu = cpu_seconds(proc.pid) - cpu_start
         print(json.dumps({
             "label": a.label, "queries": len(per_query), "docs": a.docs, "concurrency": a.concurrency,
             "s_per_query": round(statistics.median(per_query), 3),
             "prompt_tok_s_server": round(prompt_n / (prompt_ms / 1000), 1) if prompt_ms else None,
             "prompt_tok_s_wall": round(prompt_n / wall, 1),
+            "server_cpu_s": round(cpu, 2), "prompt_tok_per_cpu_s": round(prompt_n / cpu, 1) if cpu else None,
             "prompt_tokens": prompt_n, "cached_tokens": cache_n,
             "cache_hit": round(cache_n / (cache_n + prompt_n), 3) if cache_n + prompt_n else 0.0,
         }), flush=True)

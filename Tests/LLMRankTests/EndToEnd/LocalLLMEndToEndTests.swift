@@ -161,4 +161,13 @@ import LLMRankTestSupport
         #expect(out.stdout.contains("\nserver    \(binary) (avx2: no llama-server-avx512 installed)\n"), "\(out.stdout)")
         #expect(out.stderr.contains("binary=\(binary)"), "\(out.stderr)")
     }
+
+    @Test func theLocalClientSendsNoMoreRequestsThanTheServerHasSlots() async throws {
+        let slots = LocalLLMConfiguration().parallel
+        let settings = EndpointSettings(baseURL: EndpointSettings.local, concurrency: 8)
+        let inFlight = try await settings.withClient(logger: Self.logger) { client, _ in client.configuration.maxConcurrency }
+        #expect(inFlight == min(8, slots))
+        let one = EndpointSettings(baseURL: EndpointSettings.local, concurrency: 1)
+        #expect(try await one.withClient(logger: Self.logger) { client, _ in client.configuration.maxConcurrency } == 1)
+    }
 }
