@@ -45,8 +45,8 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     /// Added to the server's environment. The default, `OMP_WAIT_POLICY=passive`, makes llama.cpp's
     /// OpenMP threads sleep at a barrier instead of spinning: on 2 cores shared with the encoder and
     /// other work, a spinning thread takes the core that the thread it waits for needs (see the
-    /// README's embedded-judge benchmark). Variables of this kind (`OMP_*`, `GOMP_*`) already in
-    /// llmrank's environment win, so `OMP_WAIT_POLICY=active` or `GOMP_SPINCOUNT` still apply.
+    /// README's embedded-judge benchmark). `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` in llmrank's
+    /// environment win (see `environment(inheriting:apiKey:)`).
     public var serverEnvironment: [String: String] = ["OMP_WAIT_POLICY": "passive"]
     /// Appended to the command line (later flags win in llama.cpp's parser).
     public var extraArguments: [String] = []
@@ -105,12 +105,14 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     }
 
     /// The server's environment: `inherited` without `LLAMA_ARG_*` (the command line alone decides),
-    /// with `serverEnvironment` added unless `inherited` sets any `OMP_*`/`GOMP_*` variable, and
+    /// plus each `serverEnvironment` variable that `inherited` does not set (`OMP_WAIT_POLICY` not
+    /// either when `inherited` sets `GOMP_SPINCOUNT`: the user chose how the threads wait), and
     /// `LLAMA_API_KEY` set to `apiKey`.
     public func environment(inheriting inherited: [String: String], apiKey: String?) -> [String: String] {
         var environment = inherited.filter { !$0.key.hasPrefix("LLAMA_ARG_") }
-        if !inherited.keys.contains(where: { $0.hasPrefix("OMP_") || $0.hasPrefix("GOMP_") }) {
-            environment.merge(serverEnvironment) { _, ours in ours }
+        for (key, value) in serverEnvironment where inherited[key] == nil {
+            if key == "OMP_WAIT_POLICY", inherited["GOMP_SPINCOUNT"] != nil { continue }
+            environment[key] = value
         }
         environment["LLAMA_API_KEY"] = apiKey
         return environment

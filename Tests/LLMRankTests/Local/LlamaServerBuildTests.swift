@@ -111,8 +111,9 @@ struct LlamaServerBuildTests {
 
     @Test func theServerSleepsAtOpenMPBarriersUnlessTheUserChoseAPolicy() {
         let configuration = LocalLLMConfiguration(environment: ["LLMRANK_HOME": "/nonexistent"], cpu: Self.avx2CPU)
-        let plain = configuration.environment(inheriting: ["PATH": "/bin", "LLAMA_ARG_THREADS": "7"], apiKey: "k")
-        #expect(plain == ["PATH": "/bin", "OMP_WAIT_POLICY": "passive", "LLAMA_API_KEY": "k"])
+        let plain = configuration.environment(inheriting: ["PATH": "/bin", "LLAMA_ARG_THREADS": "7", "OMP_NUM_THREADS": "1"],
+                                              apiKey: "k")
+        #expect(plain == ["PATH": "/bin", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "passive", "LLAMA_API_KEY": "k"])
         let active = configuration.environment(inheriting: ["OMP_WAIT_POLICY": "active"], apiKey: nil)
         #expect(active == ["OMP_WAIT_POLICY": "active"])
         let spinning = configuration.environment(inheriting: ["GOMP_SPINCOUNT": "300000"], apiKey: nil)
