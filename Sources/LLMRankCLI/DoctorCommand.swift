@@ -20,6 +20,8 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.makeLogger()
         let samples = self.samples
+        // The embedded server's binary, chosen as the start below chooses it (same environment, same CPU).
+        let build = endpoint.settings.usesLocalServer() ? LocalLLMConfiguration().serverBuild : nil
         let report = try await endpoint.settings.withClient(logger: logger) { client, model in
             await EndpointProbe.run(client: client, model: model, latencySamples: samples)
         }
@@ -36,11 +38,15 @@ struct DoctorCommand: AsyncParsableCommand {
                     "top_logprobs": .number(Double(report.capabilities.topLogprobs)),
                 ],
                 "median_latency_ms": report.medianLatency.map { .number(Double($0.milliseconds)) } ?? .null,
+                "local_server": build.map {
+                    ["binary": .string($0.path.path), "build": .string($0.variant), "reason": .string($0.reason)]
+                } ?? .null,
             ]
             print(try JSONOutput.string(object))
         } else {
             print("endpoint  \(EndpointSettings.redactingPassword(report.baseURL))")
             print("model     \(report.model)")
+            if let build { print("server    \(build.path.path) (\(build.variant): \(build.reason))") }
             for c in report.checks {
                 print("\(c.ok ? "ok  " : "FAIL")  \(c.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(c.detail)")
             }

@@ -7,8 +7,17 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     /// File name of the model that `scripts/setup-local-llm` installs under `models/`.
     public static let defaultModelFileName = "SmolLM2-135M-Instruct-Q4_1.gguf"
 
-    /// The llama-server binary. Default: `LLMRANK_LLAMA_SERVER`, else `<home>/bin/llama-server`.
-    public var serverPath: URL
+    /// The llama-server binary. Default: `LLMRANK_LLAMA_SERVER`, else the build `LlamaServerBuild`
+    /// chooses for this CPU: `<home>/bin/llama-server-avx512` or `<home>/bin/llama-server`.
+    public var serverPath: URL {
+        didSet {
+            if serverPath != serverBuild.path {
+                serverBuild = LlamaServerBuild(path: serverPath, variant: "custom", reason: "set in the configuration")
+            }
+        }
+    }
+    /// Which build `serverPath` is and why it was chosen (`-v` and `llmrank doctor` print it).
+    public private(set) var serverBuild: LlamaServerBuild
     /// The GGUF model. Default: `LLMRANK_LOCAL_MODEL`, else `<home>/models/SmolLM2-135M-Instruct-Q4_1.gguf`.
     public var modelPath: URL
     /// Name the server answers to (`--alias`) and the client sends: the model file's stem.
@@ -33,6 +42,12 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     /// not on the command line), so other local processes and web pages (llama-server allows
     /// every CORS origin) cannot use it. `/health` stays open. Send `LocalLLMServer.apiKey`.
     public var requireAPIKey: Bool = true
+    /// Added to the server's environment. The default, `OMP_WAIT_POLICY=passive`, makes llama.cpp's
+    /// OpenMP threads sleep at a barrier instead of spinning: on 2 cores shared with the encoder and
+    /// other work, a spinning thread takes the core that the thread it waits for needs (see the
+    /// README's embedded-judge benchmark). `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` in llmrank's
+    /// environment win (see `environment(inheriting:apiKey:)`).
+    public var serverEnvironment: [String: String] = ["OMP_WAIT_POLICY": "passive"]
     /// Appended to the command line (later flags win in llama.cpp's parser).
     public var extraArguments: [String] = []
     /// Where the values came from, for error messages: which variable set each path, if any.
@@ -41,14 +56,18 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     public var modelPathSource: String?
 
     /// Reads `LLMRANK_LLAMA_SERVER` and `LLMRANK_LOCAL_MODEL` from `environment`, defaulting to
-    /// the paths `scripts/setup` installs under `LLMRANK_HOME`.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// the paths `scripts/setup` installs under `LLMRANK_HOME` (the llama-server build that `cpu`
+    /// can run, `LlamaServerBuild.choose`).
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                cpu: CPUFeatures = .current()) {
         if let path = environment["LLMRANK_LLAMA_SERVER"], !path.isEmpty {
-            serverPath = URL(fileURLWithPath: path)
+            serverBuild = LlamaServerBuild(path: URL(fileURLWithPath: path), variant: "LLMRANK_LLAMA_SERVER",
+                                           reason: "named by LLMRANK_LLAMA_SERVER")
             serverPathSource = "LLMRANK_LLAMA_SERVER"
         } else {
-            serverPath = LLMRankPaths.bin(environment: environment).appendingPathComponent("llama-server")
+            serverBuild = LlamaServerBuild.choose(bin: LLMRankPaths.bin(environment: environment), cpu: cpu)
         }
+        serverPath = serverBuild.path
         if let path = environment["LLMRANK_LOCAL_MODEL"], !path.isEmpty {
             modelPath = URL(fileURLWithPath: path)
             modelPathSource = "LLMRANK_LOCAL_MODEL"
@@ -83,6 +102,20 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
             "--offline",
             "--log-colors", "off",
         ] + extraArguments
+    }
+
+    /// The server's environment: `inherited` without `LLAMA_ARG_*` (the command line alone decides),
+    /// plus each `serverEnvironment` variable that `inherited` does not set (`OMP_WAIT_POLICY` not
+    /// either when `inherited` sets `GOMP_SPINCOUNT`: the user chose how the threads wait), and
+    /// `LLAMA_API_KEY` set to `apiKey`.
+    public func environment(inheriting inherited: [String: String], apiKey: String?) -> [String: String] {
+        var environment = inherited.filter { !$0.key.hasPrefix("LLAMA_ARG_") }
+        for (key, value) in serverEnvironment where inherited[key] == nil {
+            if key == "OMP_WAIT_POLICY", inherited["GOMP_SPINCOUNT"] != nil { continue }
+            environment[key] = value
+        }
+        environment["LLAMA_API_KEY"] = apiKey
+        return environment
     }
 
     /// Checks that the binary and the model exist; the error names the path and the setup command.
@@ -148,10 +181,10 @@ public final class LocalLLMServer: Sendable {
         try configuration.validate()
         try FileManager.default.createDirectory(at: configuration.logDirectory, withIntermediateDirectories: true)
         pruneOldLogs(in: configuration.logDirectory)
-        var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("LLAMA_ARG_") { environment[key] = nil }
         let apiKey = configuration.requireAPIKey ? Self.randomKey() : nil
-        environment["LLAMA_API_KEY"] = apiKey
+        let environment = configuration.environment(inheriting: ProcessInfo.processInfo.environment, apiKey: apiKey)
+        let openMP = environment.filter { $0.key.hasPrefix("OMP_") || $0.key.hasPrefix("GOMP_") }
+            .map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
 
         let attempts = 3
         for attempt in 1...attempts {
@@ -159,7 +192,11 @@ public final class LocalLLMServer: Sendable {
             let log = configuration.logDirectory.appendingPathComponent("llama-server-\(port).log")
             let arguments = configuration.arguments(port: port)
             logger.debug("starting llama-server", metadata: [
-                "port": "\(port)", "model": "\(configuration.modelPath.path)", "log": "\(log.path)",
+                "port": "\(port)", "binary": "\(configuration.serverPath.path)",
+                "build": "\(configuration.serverBuild.variant) (\(configuration.serverBuild.reason))",
+                "model": "\(configuration.modelPath.path)", "log": "\(log.path)",
+                "arguments": "\(arguments.joined(separator: " "))",
+                "openmp": "\(openMP)",
             ])
             let started = ContinuousClock.now
             let child = try await ChildProcess.launch(executable: configuration.serverPath, arguments: arguments,

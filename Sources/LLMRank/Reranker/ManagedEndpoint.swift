@@ -93,7 +93,12 @@ private actor LocalStarter {
             let configuration = configuration, settings = settings, logger = logger
             starting = Task {
                 let server = try await LocalLLMServer.start(configuration: configuration, logger: logger)
-                return (server, ChatClient(configuration: settings.applyLimits(to: server.clientConfiguration()), logger: logger))
+                // No more requests in flight than the server has slots: the rest would queue inside
+                // llama-server with the attempt timeout running, and on a loaded machine time out and
+                // be sent again (seen in bench/local-judge); in the client's queue they wait for free.
+                var client = settings.applyLimits(to: server.clientConfiguration())
+                client.maxConcurrency = min(client.maxConcurrency, configuration.parallel)
+                return (server, ChatClient(configuration: client, logger: logger))
             }
         }
         return try await starting!.value.1

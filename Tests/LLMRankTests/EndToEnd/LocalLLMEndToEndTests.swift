@@ -143,4 +143,31 @@ import LLMRankTestSupport
         #expect(second.stderr.contains("0 calls, 12 cache hits"), "\(second.stderr)")
         #expect(second.stdout == first.stdout)
     }
+
+    @Test func doctorAndVerboseSayWhichServerBinaryRuns() throws {
+        // A home holding only the portable build (linked from the installed one): the AVX2 build runs.
+        let installed = LLMRankPaths.home()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("llmrank-e2e-home-\(UUID().uuidString)")
+        let bin = home.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("llama-server"),
+                                                   withDestinationURL: installed.appendingPathComponent("bin/llama-server"))
+        try FileManager.default.createSymbolicLink(at: home.appendingPathComponent("models"),
+                                                   withDestinationURL: installed.appendingPathComponent("models"))
+        let out = try CLIRunner().run(["doctor", "--base-url", "local", "-v"], environment: ["LLMRANK_HOME": home.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        let binary = bin.appendingPathComponent("llama-server").path
+        #expect(out.stdout.contains("\nserver    \(binary) (avx2: no llama-server-avx512 installed)\n"), "\(out.stdout)")
+        #expect(out.stderr.contains("binary=\(binary)"), "\(out.stderr)")
+    }
+
+    @Test func theLocalClientSendsNoMoreRequestsThanTheServerHasSlots() async throws {
+        let slots = LocalLLMConfiguration().parallel
+        let settings = EndpointSettings(baseURL: EndpointSettings.local, concurrency: 8)
+        let inFlight = try await settings.withClient(logger: Self.logger) { client, _ in client.configuration.maxConcurrency }
+        #expect(inFlight == min(8, slots))
+        let one = EndpointSettings(baseURL: EndpointSettings.local, concurrency: 1)
+        #expect(try await one.withClient(logger: Self.logger) { client, _ in client.configuration.maxConcurrency } == 1)
+    }
 }
