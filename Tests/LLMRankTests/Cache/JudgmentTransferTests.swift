@@ -66,13 +66,19 @@ import LLMRankTestSupport
     @Test func aMalformedLineIsNamedWithItsLine() throws {
         let good = try JSONEncoder().encode(try JudgmentTransfer.Line(key: Self.keys[0], reply: CacheFixtures.reply(1), location: "test"))
         let goodText = String(decoding: good, as: UTF8.self)
+        /// The good line with one field changed (nil: removed), keys sorted.
+        func changed(_ field: String, _ value: Any?) throws -> String {
+            var object = try #require(try JSONSerialization.jsonObject(with: good) as? [String: Any])
+            object[field] = value
+            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        }
         let cases: [(String, String)] = [
             ("{\"v\": 1", "not a JSON object of an exported judgment"),
-            (goodText.replacingOccurrences(of: "\"v\":1", with: "\"v\":9"), "version 9; this llmrank reads 1"),
-            (goodText.replacingOccurrences(of: Self.keys[0], with: "../etc"), "field 'key' is not 64 lowercase hex digits"),
-            (goodText.replacingOccurrences(of: "\"hits\":0", with: "\"hits\":\"many\""), "field 'hits' has the wrong type"),
-            (goodText.replacingOccurrences(of: "\"hits\":0", with: "\"hits\":-4"), "unusable judgment: a negative hit count"),
-            (goodText.replacingOccurrences(of: ",\"model\":\"judge-small\"", with: ""), "no field 'model'"),
+            (try changed("v", 9), "version 9; this llmrank reads 1"),
+            (try changed("key", "../etc"), "field 'key' is not 64 lowercase hex digits"),
+            (try changed("hits", "many"), "field 'hits' has the wrong type"),
+            (try changed("hits", -4), "unusable judgment: a negative hit count"),
+            (try changed("model", nil), "no field 'model'"),
         ]
         for (line, message) in cases {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).jsonl")
