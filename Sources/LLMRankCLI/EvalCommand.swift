@@ -85,7 +85,7 @@ struct EvalCommand: AsyncParsableCommand {
             _ = try TRECRunWriter.format(queries: queries)
             try TRECRunWriter.write([], to: output)
         }
-        if let report { try EvalReportFile.write(EvalReport(input: input, reranked: nil, positions: [:], shard: shard, totals: nil), to: report) }
+        if let report { try EvalReportFile.prepare(report) }
         let start = ContinuousClock.now
         let progress = Progress(total: queries.count)
         let work = queries.map { (query: $0.query, list: $0.list) }
@@ -152,9 +152,7 @@ struct EvalCommand: AsyncParsableCommand {
         if let report { try EvalReportFile.write(merged, to: report) }
         let input = try merged.inputEvaluation()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(merged), as: UTF8.self))
+            print(String(decoding: try EvalReportFile.json(merged), as: UTF8.self))
         } else if let reranked = try merged.rerankedEvaluation() {
             Self.printTable(input: input, reranked: reranked, totals: merged.totals ?? EvalReport.Totals())
         } else {

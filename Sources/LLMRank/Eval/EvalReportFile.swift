@@ -4,10 +4,25 @@ import Foundation
 public enum EvalReportFile {
     /// Writes `report` to `path` as JSON (sorted keys), replacing the file.
     public static func write(_ report: EvalReport, to path: String) throws {
+        do {
+            try json(report).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw LLMRankError(.invalidInput, "\(path): cannot write the report: \(error.localizedDescription)")
+        }
+    }
+
+    /// The report as the file holds it: pretty-printed JSON with sorted keys.
+    public static func json(_ report: EvalReport) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(report)
+    }
+
+    /// Creates or empties the file at `path`, so a report that cannot be written fails before any
+    /// work; the empty file is no report, so a merge refuses a shard whose run never finished.
+    public static func prepare(_ path: String) throws {
         do {
-            try encoder.encode(report).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data().write(to: URL(fileURLWithPath: path))
         } catch {
             throw LLMRankError(.invalidInput, "\(path): cannot write the report: \(error.localizedDescription)")
         }
