@@ -86,7 +86,7 @@ struct TuneCommand: AsyncParsableCommand {
         let queries = try data.queries()
         let judgments = try data.judgments()
         let tuner = Tuner(base: base, options: options)
-        let plan = try tuner.plan(queries: queries, qrels: judgments)
+        let plan = try await tuner.plan(queries: queries, qrels: judgments)
         printError(plan.summary)
         if dryRun { return }
 

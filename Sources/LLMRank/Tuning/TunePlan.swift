@@ -104,7 +104,7 @@ extension Tuner {
     /// Checks the input and plans the calls: no work, no call. Errors (kind `invalidInput`): empty
     /// qrels, a run that shares no query with the qrels, fewer judged queries than folds, no store
     /// to share judgments through, a budget no LLM candidate fits.
-    public func plan(queries: [EvalQuery], qrels: Qrels) throws -> TunePlan {
+    public func plan(queries: [EvalQuery], qrels: Qrels) async throws -> TunePlan {
         if qrels.count == 0 { throw LLMRankError(.invalidInput, "\(options.qrelsLabel): the qrels have no judgments") }
         let judged = queries.filter { qrels[$0.query.id] != nil }
         if judged.isEmpty {
@@ -128,7 +128,7 @@ extension Tuner {
             let judge = TuneCandidate.judge(method: method, base: base.judge)
             let shape = TuneCostModel.shape(of: method)
             var costs: [Int: TuneCost] = [:]
-            for k in options.prefilters { costs[k] = try TuneCostModel.cost(judge: judge, k: k, queries: judged) }
+            for k in options.prefilters { costs[k] = try await TuneCostModel.cost(judge: judge, k: k, queries: judged) }
             var kept: Set<Int> = []
             for candidate in grid where candidate.method == method {
                 let cost = costs[candidate.prefilter ?? 0] ?? TuneCost()

@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// ```swift
 /// let tuner = Tuner(base: try ProfileLibrary.named("local"), options: TuneOptions(folds: 5))
-/// let plan = try tuner.plan(queries: queries, qrels: qrels)
+/// let plan = try await tuner.plan(queries: queries, qrels: qrels)
 /// let outcome = try await tuner.run(plan, qrels: qrels)
 /// try outcome.profileYAML().write(toFile: "tuned.yaml", atomically: true, encoding: .utf8)
 /// ```

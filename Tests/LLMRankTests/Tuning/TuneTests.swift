@@ -75,7 +75,7 @@ import LLMRankTestSupport
         let server = try Self.judge(good: true, qrels: qrels)
         defer { server.stop() }
         let tuner = Tuner(base: try Self.base(server, store: try Self.tempStore()), options: Self.options())
-        let outcome = try await tuner.run(try tuner.plan(queries: queries, qrels: qrels), qrels: qrels)
+        let outcome = try await tuner.run(try await tuner.plan(queries: queries, qrels: qrels), qrels: qrels)
         #expect(outcome.chosen.usesLLM, "\(outcome.evidence.reason)")
         let e = outcome.evidence
         #expect(e.encoderMean < 0.9, "the distractors should fool the encoder: \(e.encoderMean)")
@@ -98,7 +98,7 @@ import LLMRankTestSupport
         let server = try Self.judge(good: false, qrels: qrels)
         defer { server.stop() }
         let tuner = Tuner(base: try Self.base(server, store: try Self.tempStore()), options: Self.options())
-        let outcome = try await tuner.run(try tuner.plan(queries: queries, qrels: qrels), qrels: qrels)
+        let outcome = try await tuner.run(try await tuner.plan(queries: queries, qrels: qrels), qrels: qrels)
         let e = outcome.evidence
         if outcome.chosen.usesLLM {
             #expect(outcome.chosen.fusion?.method == .weighted && (outcome.chosen.fusion?.weight ?? 1) <= 0.2, "\(outcome.chosen.name)")
@@ -118,7 +118,7 @@ import LLMRankTestSupport
         defer { server.stop() }
         let store = try Self.tempStore()
         let tuner = Tuner(base: try Self.base(server, store: store), options: Self.options())
-        let plan = try tuner.plan(queries: queries, qrels: qrels)
+        let plan = try await tuner.plan(queries: queries, qrels: qrels)
         #expect(plan.candidates.count == 1 + 3 * TuneGrid.defaultFusions.count)
         #expect(plan.totalCalls == Double(queries.count * 12), "the deepest prefilter serves the others")
         let outcome = try await tuner.run(plan, qrels: qrels)
