@@ -21,7 +21,8 @@ struct DoctorCommand: AsyncParsableCommand {
         let logger = logging.makeLogger()
         let samples = self.samples
         // The embedded server's binary, chosen as the start below chooses it (same environment, same CPU).
-        let build = endpoint.settings.usesLocalServer() ? LocalLLMConfiguration().serverBuild : nil
+        let local = endpoint.settings.usesLocalServer() ? LocalLLMConfiguration() : nil
+        let build = local?.serverBuild
         let report = try await endpoint.settings.withClient(logger: logger) { client, model in
             await EndpointProbe.run(client: client, model: model, latencySamples: samples)
         }
@@ -38,8 +39,10 @@ struct DoctorCommand: AsyncParsableCommand {
                     "top_logprobs": .number(Double(report.capabilities.topLogprobs)),
                 ],
                 "median_latency_ms": report.medianLatency.map { .number(Double($0.milliseconds)) } ?? .null,
-                "local_server": build.map {
-                    ["binary": .string($0.path.path), "build": .string($0.variant), "reason": .string($0.reason)]
+                "local_server": local.map {
+                    ["binary": .string($0.serverBuild.path.path), "build": .string($0.serverBuild.variant),
+                     "reason": .string($0.serverBuild.reason), "model": .string($0.modelPath.path),
+                     "weights": .string($0.modelChoice.weights), "weights_reason": .string($0.modelChoice.reason)]
                 } ?? .null,
             ]
             print(try JSONOutput.string(object))
@@ -47,6 +50,7 @@ struct DoctorCommand: AsyncParsableCommand {
             print("endpoint  \(EndpointSettings.redactingPassword(report.baseURL))")
             print("model     \(report.model)")
             if let build { print("server    \(build.path.path) (\(build.variant): \(build.reason))") }
+            if let local { print("weights   \(local.modelPath.path) (\(local.modelChoice.weights): \(local.modelChoice.reason))") }
             for c in report.checks {
                 print("\(c.ok ? "ok  " : "FAIL")  \(c.name.padding(toLength: 13, withPad: " ", startingAt: 0)) \(c.detail)")
             }

@@ -20,12 +20,16 @@ public struct LlamaServerBuild: Sendable, Hashable {
     public var variant: String
     /// Why this one, in a few words (shown by `-v` and `llmrank doctor`).
     public var reason: String
+    /// The CPU flags the build was compiled for, as far as known (the AVX-512 build's features
+    /// file and base flags; empty for the others).
+    public var features: Set<String>
 
     /// A choice made elsewhere.
-    public init(path: URL, variant: String, reason: String) {
+    public init(path: URL, variant: String, reason: String, features: Set<String> = []) {
         self.path = path
         self.variant = variant
         self.reason = reason
+        self.features = features
     }
 
     /// Chooses between the builds in `bin` for a CPU with `cpu`: the AVX-512 build when it is
@@ -50,6 +54,6 @@ public struct LlamaServerBuild: Sendable, Hashable {
             return fallback("the CPU lacks \(missing.joined(separator: " ")) that \(avx512FileName) needs")
         }
         return LlamaServerBuild(path: fast, variant: "avx512",
-                                reason: "the CPU has \(required.sorted().joined(separator: " "))")
+                                reason: "the CPU has \(required.sorted().joined(separator: " "))", features: required)
     }
 }

@@ -4,8 +4,9 @@ import Logging
 /// How to run the embedded llama-server. Every field has a default; `init(environment:)` resolves
 /// the paths from `LLMRANK_LLAMA_SERVER`, `LLMRANK_LOCAL_MODEL` and `LLMRankPaths`.
 public struct LocalLLMConfiguration: Sendable, Hashable {
-    /// File name of the model that `scripts/setup-local-llm` installs under `models/`.
-    public static let defaultModelFileName = "SmolLM2-135M-Instruct-Q4_1.gguf"
+    /// File name of the model as published, which `scripts/setup-local-llm` installs under
+    /// `models/` (beside a BF16 or F16 copy that `LocalModelChoice` prefers).
+    public static let defaultModelFileName = LocalModelChoice.publishedFileName
 
     /// The llama-server binary. Default: `LLMRANK_LLAMA_SERVER`, else the build `LlamaServerBuild`
     /// chooses for this CPU: `<home>/bin/llama-server-avx512` or `<home>/bin/llama-server`.
@@ -18,8 +19,19 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
     }
     /// Which build `serverPath` is and why it was chosen (`-v` and `llmrank doctor` print it).
     public private(set) var serverBuild: LlamaServerBuild
-    /// The GGUF model. Default: `LLMRANK_LOCAL_MODEL`, else `<home>/models/SmolLM2-135M-Instruct-Q4_1.gguf`.
-    public var modelPath: URL
+    /// The GGUF model. Default: `LLMRANK_LOCAL_MODEL`, else the file `LocalModelChoice` chooses
+    /// under `<home>/models/` for the build: `SmolLM2-135M-Instruct-BF16.gguf`, `-F16.gguf` or
+    /// `-Q4_1.gguf`. Setting it names the alias after the new file.
+    public var modelPath: URL {
+        didSet {
+            if modelPath != modelChoice.path {
+                modelChoice = LocalModelChoice(path: modelPath, weights: "custom", reason: "set in the configuration")
+                modelName = modelPath.deletingPathExtension().lastPathComponent
+            }
+        }
+    }
+    /// Which model file `modelPath` is and why it was chosen (`-v` and `llmrank doctor` print it).
+    public private(set) var modelChoice: LocalModelChoice
     /// Name the server answers to (`--alias`) and the client sends: the model file's stem.
     public var modelName: String
     /// Where `llama-server-<port>.log` goes. Default: `<home>/logs`.
@@ -69,12 +81,12 @@ public struct LocalLLMConfiguration: Sendable, Hashable {
         }
         serverPath = serverBuild.path
         if let path = environment["LLMRANK_LOCAL_MODEL"], !path.isEmpty {
-            modelPath = URL(fileURLWithPath: path)
+            modelChoice = LocalModelChoice(path: URL(fileURLWithPath: path), weights: "custom", reason: "named by LLMRANK_LOCAL_MODEL")
             modelPathSource = "LLMRANK_LOCAL_MODEL"
         } else {
-            modelPath = LLMRankPaths.models(environment: environment)
-                .appendingPathComponent(Self.defaultModelFileName)
+            modelChoice = LocalModelChoice.choose(models: LLMRankPaths.models(environment: environment), build: serverBuild)
         }
+        modelPath = modelChoice.path
         modelName = modelPath.deletingPathExtension().lastPathComponent
         logDirectory = LLMRankPaths.home(environment: environment).appendingPathComponent("logs", isDirectory: true)
     }
@@ -194,7 +206,8 @@ public final class LocalLLMServer: Sendable {
             logger.debug("starting llama-server", metadata: [
                 "port": "\(port)", "binary": "\(configuration.serverPath.path)",
                 "build": "\(configuration.serverBuild.variant) (\(configuration.serverBuild.reason))",
-                "model": "\(configuration.modelPath.path)", "log": "\(log.path)",
+                "model": "\(configuration.modelPath.path)",
+                "weights": "\(configuration.modelChoice.weights) (\(configuration.modelChoice.reason))", "log": "\(log.path)",
                 "arguments": "\(arguments.joined(separator: " "))",
                 "openmp": "\(openMP)",
             ])

@@ -160,6 +160,11 @@ import LLMRankTestSupport
         let binary = bin.appendingPathComponent("llama-server").path
         #expect(out.stdout.contains("\nserver    \(binary) (avx2: no llama-server-avx512 installed)\n"), "\(out.stdout)")
         #expect(out.stderr.contains("binary=\(binary)"), "\(out.stderr)")
+        // The AVX2 build never runs the BF16 file: the F16 copy where there is one, else the Q4_1 file.
+        let weights = try #require(out.stdout.split(separator: "\n").first { $0.hasPrefix("weights   ") })
+        #expect(weights.contains(home.appendingPathComponent("models").path + "/SmolLM2-135M-Instruct-"), "\(weights)")
+        #expect(weights.contains("-F16.gguf (F16: F16 suits the avx2 build)") || weights.contains("-Q4_1.gguf (Q4_1: no SmolLM2-135M-Instruct-F16.gguf"),
+                "\(weights)")
     }
 
     @Test func theLocalClientSendsNoMoreRequestsThanTheServerHasSlots() async throws {

@@ -18,7 +18,8 @@ import Testing
         let port = server.port
         let pid = server.processIdentifier
         #expect(server.baseURL == "http://127.0.0.1:\(port)/v1")
-        #expect(server.modelName == "SmolLM2-135M-Instruct-Q4_1")
+        // The file setup-local-llm wrote for the build chosen (BF16, F16 or the published Q4_1).
+        #expect(server.modelName == "SmolLM2-135M-Instruct-\(configuration.modelChoice.weights)")
 
         #expect(livePids(withArguments: ["--port", String(port)]) == [pid])
         let health = try #require(try LoopbackHTTP.request(port: port, path: "/health"))
