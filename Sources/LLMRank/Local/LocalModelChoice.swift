@@ -33,6 +33,7 @@ public struct LocalModelChoice: Sendable, Hashable {
     public static func choose(models: URL, build: LlamaServerBuild) -> LocalModelChoice {
         let fm = FileManager.default
         func file(_ weights: String) -> URL { models.appendingPathComponent("\(stem)-\(weights).gguf") }
+        // What was looked for and not found, in the order of preference.
         var skipped: [String] = []
         if build.features.contains("avx512_bf16") {
             if fm.fileExists(atPath: file("BF16").path) {
@@ -41,7 +42,7 @@ public struct LocalModelChoice: Sendable, Hashable {
             skipped.append("no \(stem)-BF16.gguf")
         }
         if fm.fileExists(atPath: file("F16").path) {
-            let why = skipped.isEmpty ? "F16 suits the \(build.variant) build" : "\(skipped[0]); F16 suits the \(build.variant) build"
+            let why = (skipped + ["F16 suits the \(build.variant) build"]).joined(separator: "; ")
             return LocalModelChoice(path: file("F16"), weights: "F16", reason: why)
         }
         skipped.append("no \(stem)-F16.gguf")

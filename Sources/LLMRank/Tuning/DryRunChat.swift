@@ -58,7 +58,8 @@ final class DryRunChat: ChatCompleting {
             $0.completionTokens += request.maxTokens ?? 0
         }
         // The labels, the passage that came first in the list first (ties: the label's order).
-        let order = texts.indices.sorted { (positions[Self.key(texts[$0])] ?? .max, $0) < (positions[Self.key(texts[$1])] ?? .max, $1) }
+        let rank = texts.map { positions[Self.key($0)] ?? .max }
+        let order = texts.indices.sorted { (rank[$0], $0) < (rank[$1], $1) }
         let names = order.isEmpty ? [labels.label(0)] : order.map(labels.label)
         let content = names.map { "[\($0)]" }.joined(separator: " > ")
         // The first answer token with every label among its alternatives, most probable first:
